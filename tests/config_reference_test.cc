@@ -3,7 +3,6 @@
 #include "core/config_reference.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -23,10 +22,8 @@ public:
 
     void readme_reference_matches_the_key_table()
     {
-        // automake's test harness exports srcdir; a plain run uses the cwd.
-        const char* srcdir = std::getenv("srcdir");
-        std::ifstream in(std::string(srcdir ? srcdir : ".") + "/README.md");
-        CPPUNIT_ASSERT_MESSAGE("README.md not found (set srcdir)", in.good());
+        std::ifstream in(TOP_SRCDIR "/README.md");
+        CPPUNIT_ASSERT_MESSAGE("README.md not found under " TOP_SRCDIR, in.good());
         std::stringstream text;
         text << in.rdbuf();
         const std::string readme = text.str();

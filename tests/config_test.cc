@@ -12,6 +12,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(every_error_is_reported_with_file_line_and_key);
     CPPUNIT_TEST(broken_files_are_refused);
     CPPUNIT_TEST(durations_accept_units);
+    CPPUNIT_TEST(percentages_are_exact_parts_per_million);
     CPPUNIT_TEST(undeclared_key_access_is_a_programming_error);
     CPPUNIT_TEST(every_default_in_the_table_is_valid);
     CPPUNIT_TEST(missing_file_is_an_io_error);
@@ -112,6 +113,25 @@ public:
         }
         for (const char* bad : { "", "s", "-5s", "5x", "1.5h", "99999999999999999999d" })
             CPPUNIT_ASSERT_MESSAGE(bad, !parse_duration(bad).ok());
+    }
+
+    void percentages_are_exact_parts_per_million()
+    {
+        struct Case {
+            const char* text;
+            std::int64_t ppm;
+        };
+        const Case good[] = { { "2%", 20000 }, { "0.3%", 3000 }, { "0.1%", 1000 }, { "100%", 1000000 },
+            { "0.0001%", 1 }, { "12.5%", 125000 } };
+        for (const Case& c : good) {
+            auto p = parse_percent_ppm(c.text);
+            CPPUNIT_ASSERT_MESSAGE(c.text, p.ok());
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(c.text, c.ppm, *p);
+        }
+        for (const char* bad : { "", "2", "%", ".5%", "5.%", "0.00001%", "-1%", "1e2%", "1000%" })
+            CPPUNIT_ASSERT_MESSAGE(bad, !parse_percent_ppm(bad).ok());
+        Config c;
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 3000 }, c.ppm("reputation", "suspend_complaint_rate"));
     }
 
     void undeclared_key_access_is_a_programming_error()

@@ -32,7 +32,7 @@ int main(int argc, char** argv)
         std::cerr << "unknown test: " << e.what() << '\n';
         return 2;
     }
-    CppUnit::CompilerOutputter outputter(&result, std::cerr);
+    CppUnit::CompilerOutputter outputter(&result, std::cout);
     outputter.write();
     int failed = result.testFailuresTotal();
     std::cout << result.runTests() - failed << " passed, " << failed << " failed\n";

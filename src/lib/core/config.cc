@@ -124,6 +124,32 @@ Result<bool> parse_boolean(std::string_view text)
     return make_error(ErrorKind::invalid, "expected yes or no");
 }
 
+Result<std::int64_t> parse_percent_ppm(std::string_view text)
+{
+    // Up to four decimals: 0.0001% is 1 ppm, the finest rate anyone configures.
+    auto bad = make_error(ErrorKind::invalid, "expected a percentage such as 2% or 0.3%");
+    if (text.empty() || text.back() != '%')
+        return bad;
+    text.remove_suffix(1);
+    auto dot = text.find('.');
+    std::string_view whole = text.substr(0, dot);
+    std::string_view frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+    if (frac.size() > 4 || (dot != std::string_view::npos && frac.empty()) || whole.size() > 3)
+        return bad;
+    auto w = parse_number(whole, 10);
+    if (!w || *w < 0)
+        return bad;
+    std::int64_t ppm = *w * 10000;
+    std::int64_t scale = 1000;
+    for (char c : frac) {
+        if (c < '0' || c > '9')
+            return bad;
+        ppm += (c - '0') * scale;
+        scale /= 10;
+    }
+    return ppm;
+}
+
 std::vector<std::string> split_list(std::string_view text)
 {
     std::vector<std::string> words;
@@ -267,6 +293,8 @@ public:
             return in_range(parse_number(value, 8));
         case KeyType::duration:
             return in_range(parse_duration(value));
+        case KeyType::percent:
+            return in_range(parse_percent_ppm(value));
         case KeyType::boolean: {
             auto b = parse_boolean(value);
             if (!b)
@@ -331,6 +359,11 @@ std::chrono::seconds Config::duration(std::string_view s, std::string_view n) co
 std::vector<std::string> Config::list(std::string_view s, std::string_view n) const
 {
     return split_list(get(s, n, KeyType::list).text);
+}
+
+std::int64_t Config::ppm(std::string_view s, std::string_view n) const
+{
+    return get(s, n, KeyType::percent).number;
 }
 
 bool Config::is_set(std::string_view s, std::string_view n) const

@@ -39,6 +39,8 @@ public:
     bool boolean(std::string_view section, std::string_view name) const;
     std::chrono::seconds duration(std::string_view section, std::string_view name) const;
     std::vector<std::string> list(std::string_view section, std::string_view name) const;
+    // A percent key in parts per million (0.3% -> 3000), exact for comparisons.
+    std::int64_t ppm(std::string_view section, std::string_view name) const;
 
     // Whether the file set the key (rather than the default applying).
     bool is_set(std::string_view section, std::string_view name) const;
@@ -50,7 +52,7 @@ private:
     friend class Parser;
     struct Value {
         std::string text;   // as written (or the default), trimmed
-        std::int64_t number = 0; // integer, octal, duration (seconds), boolean (0/1)
+        std::int64_t number = 0; // integer, octal, duration (s), boolean (0/1), percent (ppm)
         bool set = false;
     };
     const Value& get(std::string_view section, std::string_view name, KeyType type) const;
@@ -71,6 +73,7 @@ Result<Config> load(const std::string& path, std::vector<Diagnostic>* diagnostic
 // command-line options that take the same syntax.
 Result<std::int64_t> parse_duration(std::string_view text);
 Result<bool> parse_boolean(std::string_view text);
+Result<std::int64_t> parse_percent_ppm(std::string_view text);
 std::vector<std::string> split_list(std::string_view text);
 
 } // namespace sendsentry::config

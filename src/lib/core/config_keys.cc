@@ -52,6 +52,16 @@ namespace {
         // [reputation]
         KeySpec { "reputation", "min_volume", integer, "500", 1, 1000000000, {},
             "messages in a window below which rates are not judged" },
+        KeySpec { "reputation", "windows", list, "24h 7d", 0, 0, {},
+            "rolling windows over which rates are judged (durations; any window may trigger)" },
+        KeySpec { "reputation", "warn_hard_bounce_rate", percent, "2%", 0, 1000000, {},
+            "hard-bounce rate at which a sender enters the warning state" },
+        KeySpec { "reputation", "warn_complaint_rate", percent, "0.1%", 0, 1000000, {},
+            "complaint rate at which a sender enters the warning state" },
+        KeySpec { "reputation", "suspend_hard_bounce_rate", percent, "8%", 0, 1000000, {},
+            "hard-bounce rate at which a sender is suspended" },
+        KeySpec { "reputation", "suspend_complaint_rate", percent, "0.3%", 0, 1000000, {},
+            "complaint rate at which a sender is suspended" },
     };
 
 } // namespace
@@ -83,6 +93,8 @@ std::string_view to_string(KeyType type) noexcept
         return "duration";
     case list:
         return "list";
+    case percent:
+        return "percent";
     case choice:
         return "choice";
     }

@@ -17,6 +17,7 @@ enum class KeyType {
     boolean,  // yes/no, true/false, on/off, 1/0
     duration, // 30s, 5m, 2h, 7d, 1w or plain seconds, within [min, max] seconds
     list,     // comma- or space-separated words
+    percent,  // 0.3% or 2%, kept in parts per million, within [min, max] ppm
     choice,   // one of the '|'-separated words in `choices`
 };
 

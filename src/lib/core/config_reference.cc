@@ -30,6 +30,8 @@ namespace {
         }
         case KeyType::boolean:
             return "yes, no";
+        case KeyType::percent:
+            return std::to_string(k.min / 10000) + "% – " + std::to_string(k.max / 10000) + "%";
         default:
             return "";
         }
