@@ -1,0 +1,17 @@
+// The --json output of sendsentry-bounce: one object per failed recipient
+// per line, the interface tests and tools read (issue 6).
+#pragma once
+
+#include "mail/bounce_parser.hh"
+
+#include <string>
+
+namespace sendsentry::bounce {
+
+// One line (without the newline) for failure F of REPORT.
+std::string failure_json(const mail::Failure& f, const mail::BounceReport& report);
+
+// S as a JSON string literal (RFC 8259 section 7).
+std::string json_string(std::string_view s);
+
+} // namespace sendsentry::bounce
