@@ -135,28 +135,78 @@ namespace {
         return domain_of(find_address(m.headers.get("To")));
     }
 
+    bool generic_status(std::string_view code)
+    {
+        // x.0.0 says nothing; x.4.7 (expired) wraps the real last error.
+        return code.ends_with(".0.0") || code.substr(1) == ".4.7";
+    }
+
+    // The most specific code in TEXT: the last one that is not generic, else
+    // the first one.
+    std::string best_code_in(std::string_view text)
+    {
+        auto codes = find_status_codes(text);
+        for (auto it = codes.rbegin(); it != codes.rend(); ++it)
+            if (!generic_status(*it) && !it->starts_with("2."))
+                return *it;
+        for (const std::string& c : codes)
+            if (!c.starts_with("2."))
+                return c;
+        return {};
+    }
+
+    bool says_temporary(std::string_view text)
+    {
+        std::string t = to_lower(text.substr(0, 16 * 1024));
+        for (std::string_view w : { "temporary", "temporarily", "will be retried", "will retry",
+                 "still trying", "delayed", "has not yet been delivered", "not yet been delivered" })
+            if (t.find(w) != std::string::npos)
+                return true;
+        return false;
+    }
+
+    // Status: the receiver's own code in the diagnostic is more specific than
+    // the reporting MTA's Status field (Sendmail reports 4.4.7 or 5.1.1 for
+    // a "550 5.7.1" refusal); without any code, "X.0.0" (RFC 3463: other or
+    // undefined) with the class the bounce implies.
+    std::string pick_status(const Failure& f, std::string_view context, std::string_view notice, bool single)
+    {
+        std::string in_diag = best_code_in(f.diagnostic);
+        if (!in_diag.empty() && (f.status.empty() || generic_status(f.status) || in_diag[0] == f.status[0]))
+            return in_diag;
+        if (!f.status.empty())
+            return f.status;
+        std::string s = best_code_in(context);
+        if (s.empty() && single)
+            s = best_code_in(notice);
+        if (!s.empty())
+            return s;
+        char cls = '5';
+        if (f.reply_code.size() == 3 && (f.reply_code[0] == '4' || f.reply_code[0] == '5'))
+            cls = f.reply_code[0];
+        else if (f.action == "delayed" || says_temporary(context.empty() ? notice : context))
+            cls = '4';
+        return std::string(1, cls) + ".0.0";
+    }
+
     // Fills the derived fields of F from its diagnostic and context text,
     // then classifies it.
     void finish_failure(
         Failure& f, std::string_view context, const std::string& notice, std::string_view type, bool single)
     {
         std::string_view diag_text = f.diagnostic.empty() ? context : std::string_view(f.diagnostic);
-        if (f.status.empty() || f.status.ends_with(".0.0")) {
-            std::string s = find_status_code(diag_text);
-            if (s.empty() && !context.empty())
-                s = find_status_code(context);
-            if (s.empty() && single)
-                s = find_status_code(notice);
-            if (!s.empty() && (f.status.empty() || s[0] == f.status[0]))
-                f.status = s;
-        }
         if (f.reply_code.empty()) {
             f.reply_code = find_reply_code(diag_text);
             if (f.reply_code.empty() && !context.empty())
                 f.reply_code = find_reply_code(context);
         }
+        f.status = pick_status(f, context, notice, single);
         if (f.command.empty())
-            f.command = find_command(context.empty() ? diag_text : context);
+            f.command = find_command(f.diagnostic);
+        if (f.command.empty() && !context.empty())
+            f.command = find_command(context);
+        if (f.command.empty() && single)
+            f.command = find_command(notice);
         if (f.remote_mta.empty())
             f.remote_mta = find_remote_host(context.empty() ? diag_text : context);
         if (f.reason.empty()) {
@@ -167,6 +217,7 @@ namespace {
             in.command = f.command;
             in.remote_mta = f.remote_mta;
             in.diagnostic_type = type;
+            in.recipient = f.recipient;
             std::string combined = f.diagnostic;
             if (!context.empty() && context != std::string_view(f.diagnostic)) {
                 combined += '\n';
@@ -180,11 +231,6 @@ namespace {
                 in.diagnostic = combined;
             }
             f.reason = reason.empty() ? classify(in) : reason;
-        }
-        if (f.status.empty() && f.reply_code.size() == 3
-            && (f.reply_code[0] == '4' || f.reply_code[0] == '5')) {
-            // Keep the class for callers that only look at the status.
-            f.status.clear();
         }
         f.hard = is_hard(f.reason, f.status, f.reply_code);
         std::string d = squeeze_spaces(f.diagnostic.empty() ? context : std::string_view(f.diagnostic));

@@ -20,6 +20,40 @@ namespace {
     // Order matters: a 5.1.1 that says "mailbox full" is full, a rejection
     // that names a PTR record is requireptr before it is blocked.
     constexpr Phrase phrases[] = {
+        // Specific wording first: each of these also contains a broader
+        // phrase of another reason further down.
+        { "spamdetected", "rejected due to spam classification" },
+        { "notcompliantrfc", "multiple addresses in from" },
+        { "notcompliantrfc", "duplicate header" },
+        { "norelaying", "email address is not verified" },
+        { "speeding", "receiving mail at a rate that" },
+        { "speeding", "sent to too many recipients this hour" },
+        { "toomanyconn", "frequency limited" },
+        { "networkerror", "dns error" },
+        { "networkerror", "network error on destination" },
+        { "networkerror", "malformed or unexpected name server reply" },
+        { "badreputation", "temporarily deferred due to unexpected volume or user complaints" },
+        { "badreputation", "due to user complaints" },
+        { "blocked", "but my name was rejected" },
+        { "blocked", "may not be mail exchanger" },
+        { "blocked", "banned sending ip" },
+        { "blocked", "adresse ip source bloquee" },
+        { "suspend", "le compte du destinataire est bloque" },
+        { "systemerror", "unable to contact ldap server" },
+        { "systemerror", "unable to deliver message after multiple retries" },
+        { "expired", "envelope expired" },
+        { "expired", "did not accept our requests to connect" },
+        { "expired", "could not deliver for the last" },
+        { "expired", "queue.expired" },
+        { "authfailure", "does not have authentication information" },
+        { "policyviolation", "header error" },
+        { "mailboxfull", "mailbox exceeds allowed size" },
+        { "userunknown", "invalid final delivery userid" },
+        { "userunknown", "user doesn't have a" },
+        { "securityerror", "turn on smtp authentication" },
+        { "syntaxerror", "improper sequence of commands" },
+        { "syntaxerror", "command parameter not implemented" },
+        { "syntaxerror", "bad sequence of commands" },
         // mailboxfull
         { "mailboxfull", "mailbox full" },
         { "mailboxfull", "mailbox is full" },
@@ -288,7 +322,6 @@ namespace {
         { "userunknown", "the following recipients was undeliverable" },
         { "userunknown", "vdeliver: invalid or unknown virtual user" },
         { "userunknown", "requested action not taken: mailbox unavailable" },
-        { "userunknown", "address rejected" },
         { "userunknown", "sorry, no mailbox here by that name" },
         { "userunknown", "no existe" },
         { "userunknown", "adresse d au moins un destinataire invalide" },
@@ -329,8 +362,6 @@ namespace {
         { "rejected", "you are not allowed to post to this mailing list" },
         { "rejected", "emetteur invalide" },
         { "rejected", "fully qualified email address required" },
-        { "rejected", "message rejected: email address is not verified" },
-        { "rejected", "email address is not verified" },
         { "rejected", "isn't on the recipient's list of senders to accept mail from" },
         { "rejected", "no third-party dsns" },
         { "rejected", "unsigned dsn" },
@@ -429,8 +460,6 @@ namespace {
         { "blocked", "listed as abusive" },
         { "blocked", "smtp error from remote mail server after initial connection" },
         { "blocked", "your remotehost looks suspiciously like spammer" },
-        { "blocked", "temporarily deferred due to unexpected volume or user complaints" },
-        { "blocked", "due to user complaints" },
         { "blocked", "is blacklisted" },
         { "blocked", "has been blacklisted" },
         { "blocked", "was blocked by" },
@@ -444,8 +473,6 @@ namespace {
         { "blocked", "ip address is blocked" },
         { "blocked", "ip blocked" },
         { "blocked", "blocked ip" },
-        { "blocked", "your ip" },
-        { "blocked", "ip address" },
         { "blocked", "service not available, closing transmission channel" },
         { "blocked", "access denied" },
         { "blocked", "blocked" },
@@ -507,8 +534,6 @@ namespace {
         { "notcompliantrfc", "rfc2822" },
         { "notcompliantrfc", "rfc 822" },
         { "notcompliantrfc", "not rfc compliant" },
-        { "notcompliantrfc", "multiple addresses in from" },
-        { "notcompliantrfc", "duplicate header" },
         { "notcompliantrfc", "there are multiple" },
         { "contenterror", "header size exceeds maximum permitted" },
         { "contenterror", "improper use of 8-bit data in message header" },
@@ -578,7 +603,6 @@ namespace {
         { "expired", "retry time not reached for any host after a long failure period" },
         { "expired", "server did not respond" },
         { "expired", "in the queue too long" },
-        { "expired", "unable to deliver message after multiple retries" },
         { "expired", "was not reachable within the allowed queue period" },
         { "expired", "your message could not be delivered for more than" },
         { "expired", "retry timeout exceeded" },
@@ -653,6 +677,7 @@ namespace {
         { "x.1.9", "systemerror" },
         { "x.1.10", "notaccept" },
         { "x.2.0", "filtered" },
+        { "5.2.1", "filtered" }, // RFC 3463 "mailbox disabled": permanent means a filter
         { "x.2.1", "suspend" },
         { "x.2.2", "mailboxfull" },
         { "x.2.3", "exceedlimit" },
@@ -735,7 +760,7 @@ std::string reason_from_status(std::string_view status)
     std::string key = "x";
     key += status.substr(1);
     for (const StatusReason& s : status_reasons)
-        if (s.code == key)
+        if (s.code == key || s.code == status)
             return std::string(s.reason);
     return {};
 }
@@ -750,14 +775,30 @@ std::string classify(const ClassifyInput& in)
     // A code that names the cause exactly wins over broad wording, unless the
     // wording names a more specific cause (RFC 3463 x.1.1 is used loosely).
     if (by_status == "userunknown") {
-        static constexpr std::array overriding
-            = { "mailboxfull", "norelaying", "hasmoved", "suspend", "blocked", "rejected", "requireptr",
-                  "authfailure", "filtered", "spamdetected", "virusdetected", "toomanyconn", "speeding" };
+        static constexpr std::array overriding = { "mailboxfull", "norelaying", "hasmoved", "suspend",
+            "blocked", "rejected", "requireptr", "authfailure", "filtered", "toomanyconn", "speeding" };
         for (const char* r : overriding)
             if (by_text == r)
                 return by_text;
-        return by_status;
+        if (by_text != "userunknown" || in.status.substr(1) != ".1.0")
+            return by_status;
     }
+    static constexpr std::array specific_codes = { "hostunknown", "mailboxfull", "exceedlimit", "mesgtoobig",
+        "suspend", "hasmoved", "rejected", "authfailure", "requireptr", "notaccept", "systemfull",
+        "failedstarttls", "spamdetected", "toomanyconn" };
+    for (const char* r : specific_codes)
+        if (by_status == r && by_text != "speeding")
+            return by_status;
+    // "User unknown" outside the RCPT stage is a content or recipient-side
+    // filter speaking (docomo and ezweb answer after DATA); so is a status
+    // code that says "mailbox disabled" (5.2.1). An x.1.y code places the
+    // refusal at the recipient stage whatever its detail.
+    bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1.";
+    if (by_text == "userunknown" && !recipient_stage) {
+        return "filtered";
+    }
+    if (by_status == "filtered" && by_text.empty())
+        return "filtered";
     if (!by_text.empty())
         return by_text;
     if (!by_status.empty())

@@ -16,6 +16,7 @@ struct ClassifyInput {
     std::string_view command; // SMTP command the error answered: RCPT, DATA, EHLO, MAIL, ...
     std::string_view remote_mta; // for receiver-specific wording
     std::string_view diagnostic_type; // "SMTP", "X-POSTFIX", "X-UNIX"
+    std::string_view recipient; // the failed address
 };
 
 // The reason from the wording alone ("" when no phrase matches).

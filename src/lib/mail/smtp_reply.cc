@@ -20,10 +20,11 @@ namespace {
 
 } // namespace
 
-std::string find_status_code(std::string_view text)
+std::vector<std::string> find_status_codes(std::string_view text, std::size_t max)
 {
+    std::vector<std::string> out;
     text = text.substr(0, max_scan);
-    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+    for (std::size_t i = 0; i + 5 <= text.size() && out.size() < max; ++i) {
         char c = text[i];
         if ((c != '2' && c != '4' && c != '5') || text[i + 1] != '.')
             continue;
@@ -40,9 +41,16 @@ std::string find_status_code(std::string_view text)
             continue;
         if (end < text.size() && (is_word_char(text[end]) && text[end] != '.'))
             continue;
-        return code;
+        out.push_back(std::move(code));
+        i = end;
     }
-    return {};
+    return out;
+}
+
+std::string find_status_code(std::string_view text)
+{
+    auto codes = find_status_codes(text, 1);
+    return codes.empty() ? std::string() : codes.front();
 }
 
 std::string find_reply_code(std::string_view text)
@@ -105,6 +113,10 @@ std::string find_command(std::string_view text)
         { "after initial connection", "CONN" },
         { "while connected to", "CONN" },
         { "in reply to starttls", "STARTTLS" },
+        { "smtp:rcpt", "RCPT" },
+        { "does not like recipient", "RCPT" }, // qmail-remote
+        { "rcpt to", "RCPT" },
+        { ">>> rcpt", "RCPT" },
     };
     std::size_t best = std::string::npos;
     std::string command;

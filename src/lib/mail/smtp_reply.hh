@@ -5,12 +5,16 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sendsentry::mail {
 
 // The first enhanced status code ("5.1.1") in TEXT that stands alone (not a
 // part of an IP address or version number), or "".
 std::string find_status_code(std::string_view text);
+
+// Every such code in TEXT, in order, at most MAX.
+std::vector<std::string> find_status_codes(std::string_view text, std::size_t max = 16);
 
 // The first SMTP reply code (2xx/4xx/5xx followed by a space, '-' or the
 // status code) in TEXT, or "".
