@@ -94,7 +94,11 @@ def main():
         for line in f:
             if line.strip():
                 e = json.loads(line)
-                expected.setdefault(e["file"], []).append(e)
+                # One object per failed recipient: a recipient listed twice
+                # for one file (two DSN parts) is one expectation.
+                seen = expected.setdefault(e["file"], [])
+                if not any((x["recipient"] or "").lower() == (e["recipient"] or "").lower() for x in seen):
+                    seen.append(e)
 
     results = {}
     errors = []

@@ -124,6 +124,9 @@ int load_config(const Options& o, config::Config& out)
 
 void print_report(const mail::BounceReport& report, bool json)
 {
+    if (!json)
+        std::cout << "kind=" << mail::to_string(report.kind) << " reader=" << report.why
+                  << " sender_domain=" << report.sender_domain << '\n';
     for (const mail::Failure& f : report.failures) {
         if (json) {
             std::cout << bounce::failure_json(f, report) << '\n';

@@ -218,18 +218,15 @@ namespace {
             in.remote_mta = f.remote_mta;
             in.diagnostic_type = type;
             in.recipient = f.recipient;
-            std::string combined = f.diagnostic;
-            if (!context.empty() && context != std::string_view(f.diagnostic)) {
-                combined += '\n';
-                combined += context;
-            }
-            in.diagnostic = combined;
+            // The receiver's own words first; the notice's text around them
+            // only when those say nothing (it often quotes other errors).
+            std::string text = f.diagnostic;
+            if (reason_from_text(text).empty() && !context.empty())
+                text = std::string(context);
+            if (reason_from_text(text).empty() && single && !notice.empty())
+                text = f.diagnostic + "\n" + std::string(context) + "\n" + notice;
+            in.diagnostic = text;
             std::string reason = vendor_reason(in, notice);
-            if (reason.empty() && reason_from_text(combined).empty() && single && !notice.empty()) {
-                combined += '\n';
-                combined += notice;
-                in.diagnostic = combined;
-            }
             f.reason = reason.empty() ? classify(in) : reason;
         }
         f.hard = is_hard(f.reason, f.status, f.reply_code);
@@ -370,7 +367,15 @@ namespace {
         for (std::string& a : find_addresses(m.headers.get("X-Failed-Recipients"), 100))
             found.push_back({ normalize_recipient(a), {} });
         std::vector<TextFailure> blocks = read_text_bounce(notice, ignore);
-        if (found.empty()) {
+        if (!found.empty()) {
+            // With the header to go by, the bounce's own addresses in the
+            // text ("Hello user@example.com") are not recipients.
+            std::erase_if(blocks, [&](const TextFailure& b) {
+                return std::any_of(ignore.begin(), ignore.end(),
+                    [&](const std::string& i) { return iequals(i, b.recipient); });
+            });
+        }
+        if (found.empty() || !blocks.empty()) { // the text beats a header relays may copy
             found = blocks;
         } else {
             for (TextFailure& f : found)

@@ -23,6 +23,13 @@ namespace {
         // Specific wording first: each of these also contains a broader
         // phrase of another reason further down.
         { "spamdetected", "rejected due to spam classification" },
+        { "notaccept", "doesn't receive email according to" },
+        { "notaccept", "no mx found for domain" },
+        { "notaccept", "indicated no smtp service" },
+        { "norelaying", "no relaying" },
+        { "rejected", "can't determine purported responsible address" },
+        { "rejected", "sending to/from an address that has been blacklisted" },
+        { "hostunknown", "553 * does not exist" },
         { "notcompliantrfc", "multiple addresses in from" },
         { "notcompliantrfc", "duplicate header" },
         { "norelaying", "email address is not verified" },
@@ -431,7 +438,6 @@ namespace {
         { "blocked", "access from ip address" },
         { "blocked", "banned sending ip" },
         { "blocked", "bad sender ip address" },
-        { "blocked", "can't determine purported responsible address" },
         { "blocked", "cannot resolve your address" },
         { "blocked", "client host * blocked using" },
         { "blocked", "client host rejected" },
@@ -742,11 +748,40 @@ namespace {
 
 } // namespace
 
+// Multi-line SMTP replies repeat "550-5.7.1" or "550 5.7.1" on every line;
+// inside a phrase those prefixes would break it, so all but the first go.
+std::string strip_continuations(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    bool first = true;
+    std::size_t i = 0;
+    auto digit = [&](std::size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+    while (i < text.size()) {
+        bool at_word = i == 0 || text[i - 1] == ' ';
+        if (at_word && digit(i) && digit(i + 1) && digit(i + 2) && i + 3 < text.size()
+            && (text[i + 3] == '-' || text[i + 3] == ' ') && digit(i + 4) && i + 5 < text.size()
+            && text[i + 5] == '.') {
+            std::size_t e = i + 4;
+            while (e < text.size() && text[e] != ' ')
+                ++e;
+            if (!first) {
+                i = e < text.size() ? e + 1 : e;
+                continue;
+            }
+            first = false;
+        }
+        out += text[i];
+        ++i;
+    }
+    return out;
+}
+
 std::string reason_from_text(std::string_view diagnostic)
 {
     if (diagnostic.empty())
         return {};
-    std::string text = to_lower(squeeze_spaces(diagnostic.substr(0, 16 * 1024)));
+    std::string text = strip_continuations(to_lower(squeeze_spaces(diagnostic.substr(0, 16 * 1024))));
     for (const Phrase& p : phrases)
         if (phrase_matches(text, p.text))
             return std::string(p.reason);

@@ -28,6 +28,10 @@ namespace {
             }
             if (type.starts_with("multipart/") && depth < limits.max_depth) {
                 std::string boundary = header_parameter(ctype_value, "boundary");
+                // A boundary parameter on an unindented next line ends the
+                // header early; the body still shows the delimiter.
+                if (boundary.empty())
+                    boundary = guess_boundary(body, boundary);
                 if (!boundary.empty()) {
                     if (top)
                         out.headers = headers;
@@ -78,8 +82,35 @@ namespace {
 
         // RFC 2046 section 5.1.1: parts are separated by lines "--boundary",
         // the last by "--boundary--"; the preamble and epilogue are ignored.
-        void multipart(std::string_view body, const std::string& boundary, int depth)
+        // A boundary parameter that never occurs in the body (a relay rewrote
+        // one of them) is replaced by the first "--token" line that repeats.
+        static std::string guess_boundary(std::string_view body, const std::string& declared)
         {
+            if (!declared.empty() && body.find("--" + declared) != std::string_view::npos)
+                return declared;
+            std::size_t pos = 0;
+            int lines = 0;
+            while (pos < body.size() && lines++ < 200) {
+                std::size_t eol = body.find('\n', pos);
+                std::string_view line
+                    = body.substr(pos, eol == std::string_view::npos ? body.npos : eol - pos);
+                line = trim(line);
+                if (line.size() > 12 && line.size() < 200 && line.starts_with("--")
+                    && line.find(' ') == std::string_view::npos) {
+                    std::string candidate(line.substr(2));
+                    if (body.find("\n--" + candidate, pos + line.size()) != std::string_view::npos)
+                        return candidate;
+                }
+                if (eol == std::string_view::npos)
+                    break;
+                pos = eol + 1;
+            }
+            return declared;
+        }
+
+        void multipart(std::string_view body, const std::string& declared, int depth)
+        {
+            std::string boundary = guess_boundary(body, declared);
             std::string delimiter = "--" + boundary;
             std::size_t pos = 0;
             std::size_t part_start = std::string_view::npos;

@@ -78,16 +78,39 @@ namespace {
         return false;
     }
 
-    // Whether ADDRESS on LINE is said to be a recipient: the line starts with
-    // it, or the words around it say so.
-    bool strong_context(std::string_view line, std::string_view address)
+    std::string_view strip_leading_marks(std::string_view t)
     {
-        std::string_view t = trim(line);
+        t = trim(t);
         while (!t.empty()
             && (t.front() == '<' || t.front() == '"' || t.front() == '\'' || t.front() == '*'
                 || t.front() == '-' || t.front() == '(' || t.front() == '[' || t.front() == '='))
             t.remove_prefix(1);
+        return t;
+    }
+
+    bool starts_with_address(std::string_view line, std::string_view address)
+    {
+        return istarts_with(strip_leading_marks(line), address);
+    }
+
+    // "For further assistance, please contact <support@example.net>".
+    bool is_contact_line(std::string_view line)
+    {
+        std::string lower = to_lower(line);
+        return lower.find("contact") != std::string::npos || lower.find("assistance") != std::string::npos
+            || lower.find("send mail to") != std::string::npos || lower.find("reply-to") != std::string::npos;
+    }
+
+    // Whether ADDRESS on LINE is said to be a recipient: the line starts with
+    // it, or the words around it say so.
+    bool strong_context(std::string_view line, std::string_view address)
+    {
+        std::string_view t = strip_leading_marks(line);
         if (istarts_with(t, address))
+            return true;
+        // Sendmail: "550 <user@example.com>... User unknown".
+        if (t.size() > 5 && t[0] >= '2' && t[0] <= '5' && t[3] == ' ' && t[4] == '<'
+            && istarts_with(t.substr(5), address))
             return true;
         std::string lower = to_lower(line);
         if (lower.find("mail from") != std::string::npos && lower.find("rcpt") == std::string::npos)
@@ -95,7 +118,8 @@ namespace {
         static constexpr std::string_view cues[] = { "rcpt to", "recipient", "failed", "delivered to",
             "deliver to", "delivery to", "could not be delivered", "couldn't be delivered", "undeliverable",
             "deliver your message to", "not delivered", "unknown", "address:", "addressee", "user ",
-            "mailbox", "destinataire", "to: ", "to:<", "invalid", "rejected", "bounced", "message to" };
+            "mailbox", "destinataire", "to: ", "to:<", "invalid", "rejected", "bounced", "message to",
+            "mailing list", "duplicated message-id in" };
         for (std::string_view c : cues)
             if (lower.find(c) != std::string::npos)
                 return true;
@@ -135,13 +159,24 @@ std::string_view strip_returned_message(std::string_view text)
 std::vector<TextFailure> read_text_bounce(std::string_view text, const std::vector<std::string>& ignore)
 {
     std::vector<std::string_view> lines = split_lines(text);
+    // An address offered for help anywhere ("please contact <support@...>")
+    // is not a recipient anywhere else either.
+    std::vector<std::string> contacts;
+    for (std::string_view line : lines)
+        if (line.size() < 2000 && line.find('@') != std::string_view::npos && is_contact_line(line))
+            for (std::string& a : find_addresses(line, 4))
+                contacts.push_back(normalize_recipient(a));
     std::vector<Hit> hits;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         if (lines[i].size() > 2000 || lines[i].find('@') == std::string_view::npos)
             continue;
         for (std::string& a : find_addresses(lines[i], 16)) {
             std::string norm = normalize_recipient(a);
-            if (ignored(norm, ignore) || is_system_local(norm))
+            if (is_system_local(norm) || ignored(norm, contacts))
+                continue;
+            // The bounce's own addresses are not recipients, unless the line
+            // is about them alone ("<user@example.com>:" in qmail).
+            if (ignored(norm, ignore) && !starts_with_address(lines[i], a))
                 continue;
             hits.push_back({ std::move(norm), i, strong_context(lines[i], a) });
         }
@@ -188,21 +223,22 @@ bool looks_like_bounce(std::string_view from, std::string_view subject, std::str
     for (std::string_view x : senders)
         if (f.find(x) != std::string::npos)
             return true;
-    static constexpr std::string_view subjects[] = { "undeliver", "undelivered",
-        "delivery status notification", "failure notice", "mail delivery failed", "returned mail",
-        "delivery failure", "delivery failed", "non-delivery", "nondeliverable", "non delivery",
-        "could not be delivered", "not delivered", "delivery problem", "mail system error", "rejected",
-        "warning: could not send", "delivery notification", "unable to deliver", "bounce", "permanent error",
-        "mail failure", "error sending message", "message delivery has failed", "delivery report",
-        "undeliverable", "failed delivery", "nicht zustellbar" };
+    static constexpr std::string_view subjects[]
+        = { "undeliver", "undelivered", "delivery status notification", "failure notice",
+              "mail delivery failed", "returned mail", "delivery failure", "delivery failed", "non-delivery",
+              "nondeliverable", "non delivery", "could not be delivered", "not delivered", "delivery problem",
+              "mail system error", "rejected", "warning: could not send", "delivery notification",
+              "unable to deliver", "bounce", "permanent error", "mail failure", "error sending message",
+              "message delivery has failed", "delivery report", "undeliverable", "failed delivery",
+              "nicht zustellbar", "not member", "loop alert" }; // the last two: fml mailing-list refusals
     for (std::string_view x : subjects)
         if (s.find(x) != std::string::npos)
             return true;
     std::string t = to_lower(text.substr(0, 8192));
-    static constexpr std::string_view bodies[]
-        = { "could not be delivered", "couldn't be delivered", "was not delivered", "delivery has failed",
-              "permanent error", "undeliverable", "delivery to the following", "unable to deliver",
-              "mail delivery failed", "returned to sender", "failed recipient" };
+    static constexpr std::string_view bodies[] = { "could not be delivered", "couldn't be delivered",
+        "was not delivered", "delivery has failed", "permanent error", "undeliverable",
+        "delivery to the following", "unable to deliver", "mail delivery failed", "returned to sender",
+        "failed recipient", "rcpt to:", "error message below" };
     for (std::string_view x : bodies)
         if (t.find(x) != std::string::npos)
             return true;

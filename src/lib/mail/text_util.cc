@@ -14,14 +14,17 @@ namespace {
             return true; // RFC 6531 UTF-8 local parts
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
             return true;
-        std::string_view specials = "!#$%&'*+-/=?^_`{|}~.";
+        // '/' is legal but in bounces it is a file path ("/home/user/.forward").
+        std::string_view specials = "!#$%&'*+-=?^_`{|}~.";
         return specials.find(static_cast<char>(c)) != std::string_view::npos;
     }
 
+    // ASCII only: U-label domains are rare in bounces, and taking bytes >= 0x80
+    // would glue the punctuation of the text around an address onto it.
     bool is_domain_char(unsigned char c) noexcept
     {
-        return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '-' || c == '.' || c == '_';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+            || c == '.' || c == '_';
     }
 
     // Address candidates are plain dot-atoms; a quoted local part is rare in
@@ -156,7 +159,10 @@ std::vector<std::string> find_addresses(std::string_view text, std::size_t max)
 std::string normalize_recipient(std::string_view addr)
 {
     addr = trim(addr);
-    while (!addr.empty() && (addr.front() == '<' || addr.front() == '"' || addr.front() == '\''))
+    while (!addr.empty() && (addr.front() == '<' || addr.front() == '\''))
+        addr.remove_prefix(1);
+    // A leading quote stays only when it opens a quoted local part.
+    while (!addr.empty() && addr.front() == '"' && addr.find("\"@") == std::string_view::npos)
         addr.remove_prefix(1);
     while (!addr.empty()
         && (addr.back() == '>' || addr.back() == '"' || addr.back() == '\'' || addr.back() == '.'))
