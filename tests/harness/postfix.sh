@@ -162,14 +162,10 @@ pf_add_transport() {
     local n=$1 domain=$2 transport=$3 d rd
     d=$(pf_confdir "$n")
     printf '%s %s\n' "$domain" "$transport" >>"$d/transport"
-    postmap "lmdb:$d/transport" 2>/dev/null || postmap "hash:$d/transport" || ss_fail "postmap transport"
+    postmap -c "$d" "hash:$d/transport" || ss_fail "postmap transport"
     rd=$(pf_postconf "$n" -h relay_domains)
     case ",$rd," in *",$domain,"*) ;; *) rd=${rd:+$rd, }$domain ;; esac
-    if postconf -m | grep -qx lmdb; then
-        pf_main "$n" "transport_maps = lmdb:$d/transport" "relay_domains = $rd"
-    else
-        pf_main "$n" "transport_maps = hash:$d/transport" "relay_domains = $rd"
-    fi
+    pf_main "$n" "transport_maps = hash:$d/transport" "relay_domains = $rd"
 }
 
 pf_relay_to() { pf_main "$1" "relayhost = [${2%:*}]:${2##*:}"; }
