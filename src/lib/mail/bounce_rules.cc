@@ -7,6 +7,7 @@
 #include "mail/text_util.hh"
 
 #include <array>
+#include <cctype>
 #include <utility>
 
 namespace sendsentry::mail {
@@ -42,12 +43,16 @@ namespace {
         { "badreputation", "temporarily deferred due to unexpected volume or user complaints" },
         { "badreputation", "due to user complaints" },
         { "blocked", "but my name was rejected" },
+        { "blocked", "spamhaus.org/query/bl" },
+        { "blocked", "spamcop" },
         { "blocked", "may not be mail exchanger" },
         { "blocked", "banned sending ip" },
         { "blocked", "adresse ip source bloquee" },
         { "suspend", "le compte du destinataire est bloque" },
         { "systemerror", "unable to contact ldap server" },
         { "systemerror", "unable to deliver message after multiple retries" },
+        { "hostunknown", "dns lookup failure" },
+        { "onhold", "recipient address rejected: on hold" },
         { "expired", "envelope expired" },
         { "expired", "did not accept our requests to connect" },
         { "expired", "could not deliver for the last" },
@@ -248,7 +253,6 @@ namespace {
         { "filtered", "you have been blocked by the recipient" },
         { "filtered", "bounced address" },
         { "filtered", "is on the recipient's list of blocked senders" },
-        { "filtered", "rejected by the recipient" },
 
         // userunknown
         { "userunknown", "user unknown" },
@@ -404,7 +408,6 @@ namespace {
         { "hostunknown", "could not be found" },
 
         // spamdetected / virusdetected
-        { "spamdetected", "spam" },
         { "spamdetected", "unsolicited" },
         { "spamdetected", "bulk mail" },
         { "spamdetected", "bulk email" },
@@ -431,8 +434,6 @@ namespace {
         { "blocked", "black list" },
         { "blocked", "dnsbl" },
         { "blocked", "rbl" },
-        { "blocked", "spamhaus" },
-        { "blocked", "spamcop" },
         { "blocked", "barracudacentral" },
         { "blocked", "access denied. ip" },
         { "blocked", "access from ip address" },
@@ -482,6 +483,7 @@ namespace {
         { "blocked", "service not available, closing transmission channel" },
         { "blocked", "access denied" },
         { "blocked", "blocked" },
+        { "spamdetected", "spam" },
 
         // policyviolation
         { "policyviolation", "an illegal attachment on your message" },
@@ -507,11 +509,10 @@ namespace {
         { "policyviolation", "allowable number of posts without solving a captcha" },
         { "policyviolation", "policy violation" },
         { "policyviolation", "violates our policy" },
-        { "policyviolation", "attachment" },
-        { "policyviolation", "prohibited" },
 
         // securityerror / failedstarttls
         { "failedstarttls", "starttls" },
+        { "failedstarttls", "does not support tls" },
         { "failedstarttls", "tls required but not supported" },
         { "failedstarttls", "must issue a starttls" },
         { "failedstarttls", "encryption required" },
@@ -643,6 +644,7 @@ namespace {
         { "syntaxerror", "command unrecognized" },
         { "syntaxerror", "command not recognized" },
         { "syntaxerror", "unrecognized command" },
+
     };
 
     // '*' in a phrase matches anything within 200 characters.
@@ -800,6 +802,28 @@ std::string reason_from_status(std::string_view status)
     return {};
 }
 
+// Whether TEXT holds an SMTP reply about RECIPIENT: "550 <user@example.jp>"
+// or "550 5.1.1 <user@example.jp>" (a reply code just before the address).
+bool reply_names_recipient(std::string_view text, std::string_view recipient)
+{
+    if (recipient.empty())
+        return false;
+    std::string lower = to_lower(text.substr(0, 4096));
+    std::string bracketed = "<" + to_lower(recipient) + ">";
+    for (std::size_t at = lower.find(bracketed); at != std::string::npos;
+         at = lower.find(bracketed, at + 1)) {
+        std::size_t from = at > 14 ? at - 14 : 0;
+        std::string_view before = std::string_view(lower).substr(from, at - from);
+        for (std::size_t i = 0; i + 3 <= before.size(); ++i)
+            if ((before[i] == '4' || before[i] == '5')
+                && std::isdigit(static_cast<unsigned char>(before[i + 1]))
+                && std::isdigit(static_cast<unsigned char>(before[i + 2]))
+                && (i == 0 || before[i - 1] == ' '))
+                return true;
+    }
+    return false;
+}
+
 std::string classify(const ClassifyInput& in)
 {
     if (in.status.starts_with("2."))
@@ -821,6 +845,9 @@ std::string classify(const ClassifyInput& in)
     static constexpr std::array specific_codes = { "hostunknown", "mailboxfull", "exceedlimit", "mesgtoobig",
         "suspend", "hasmoved", "rejected", "authfailure", "requireptr", "notaccept", "systemfull",
         "failedstarttls", "spamdetected", "toomanyconn" };
+    // A DNS answer that was garbage is not proof that the domain is gone.
+    if (by_status == "hostunknown" && by_text == "networkerror")
+        return by_text;
     for (const char* r : specific_codes)
         if (by_status == r && by_text != "speeding")
             return by_status;
@@ -828,7 +855,15 @@ std::string classify(const ClassifyInput& in)
     // filter speaking (docomo and ezweb answer after DATA); so is a status
     // code that says "mailbox disabled" (5.2.1). An x.1.y code places the
     // refusal at the recipient stage whatever its detail.
-    bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1.";
+    // A reply that names the recipient in brackets ("550 <user@example.jp>:
+    // User unknown") answers RCPT even when the notice does not say so.
+    bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1."
+        || (in.command != "DATA" && by_status != "filtered"
+            && reply_names_recipient(in.diagnostic, in.recipient));
+    // Postfix's bare "Recipient address rejected." names no other cause.
+    if (by_text.empty() && by_status.empty()
+        && to_lower(in.diagnostic.substr(0, 4096)).find("recipient address rejected") != std::string::npos)
+        by_text = "userunknown";
     if (by_text == "userunknown" && !recipient_stage) {
         return "filtered";
     }

@@ -94,8 +94,6 @@ std::string find_command(std::string_view text)
     static constexpr Marker markers[] = {
         { "in reply to rcpt to", "RCPT" },
         { "after rcpt to", "RCPT" },
-        { "rcpt to:", "RCPT" },
-        { "rcpt to <", "RCPT" },
         { "rcpt to command", "RCPT" },
         { "in reply to mail from", "MAIL" },
         { "after mail from", "MAIL" },
@@ -115,7 +113,7 @@ std::string find_command(std::string_view text)
         { "in reply to starttls", "STARTTLS" },
         { "smtp:rcpt", "RCPT" },
         { "does not like recipient", "RCPT" }, // qmail-remote
-        { "rcpt to", "RCPT" },
+        { "most progress was rcpt to response", "RCPT" }, // qmail-remote
         { ">>> rcpt", "RCPT" },
     };
     std::size_t best = std::string::npos;

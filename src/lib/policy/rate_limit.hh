@@ -125,6 +125,8 @@ public:
     // clears their dirty marks.
     std::vector<std::pair<std::string, std::vector<WindowState>>> take_dirty();
     std::size_t dirty_count() const noexcept { return dirty_.size(); }
+    // Puts KEY back on the dirty list (a flush that failed).
+    void mark_dirty(const std::string& key) { dirty_.insert(key); }
     // Loading persisted state at start-up (overwrites, not dirty).
     void restore(const std::string& key, std::vector<WindowState> windows);
     // The stored windows of KEY (empty when at rest or unknown).

@@ -1,0 +1,343 @@
+// Policy decisions and write-behind; see policy_engine.hh.
+#include "policy/policy_engine.hh"
+
+#include "policy/limit_key.hh"
+#include "policy/policy_replies.hh"
+
+#include <algorithm>
+#include <charconv>
+
+namespace sendsentry::policy {
+namespace {
+
+    constexpr store::Time counter_bucket = 3600; // "sent"/"blocked" counters per hour
+
+    store::Time seconds_of(TimeUs t) { return t / us_per_second; }
+
+    std::int64_t parse_count(std::string_view text)
+    {
+        std::int64_t n = 0;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        return ec == std::errc() && p == text.data() + text.size() && n >= 0 ? n : 0;
+    }
+
+    log::Logger logger_for(const PolicyRequest& request)
+    {
+        std::string_view qid = request.get("queue_id");
+        return log::Logger(qid.empty() ? std::string("NOQUEUE") : std::string(qid));
+    }
+
+} // namespace
+
+std::string limiter_row_key(std::string_view key, const WindowState& window)
+{
+    std::string out(limiter_row_prefix);
+    out += to_string(window.kind);
+    out += '|';
+    out += std::to_string(window.window_seconds);
+    out += '|';
+    out += key;
+    return out;
+}
+
+std::optional<std::pair<std::string, WindowState>> parse_limiter_row(const store::LimiterState& row)
+{
+    std::string_view k = row.key;
+    if (!k.starts_with(limiter_row_prefix))
+        return std::nullopt;
+    k.remove_prefix(limiter_row_prefix.size());
+    auto bar1 = k.find('|');
+    auto bar2 = bar1 == std::string_view::npos ? bar1 : k.find('|', bar1 + 1);
+    if (bar2 == std::string_view::npos)
+        return std::nullopt;
+    auto kind = parse_limit_kind(k.substr(0, bar1));
+    std::int64_t window = parse_count(k.substr(bar1 + 1, bar2 - bar1 - 1));
+    if (!kind || window <= 0 || row.level < 0 || row.level > 9.0e15)
+        return std::nullopt;
+    return std::make_pair(
+        std::string(k.substr(bar2 + 1)), WindowState { *kind, window, static_cast<TimeUs>(row.level) });
+}
+
+PolicyEngine::PolicyEngine(store::Store& store, PolicySettings settings)
+    : store_(store)
+    , settings_(std::move(settings))
+{
+    apply_overrides();
+}
+
+void PolicyEngine::reconfigure(PolicySettings settings)
+{
+    settings_ = std::move(settings);
+    apply_overrides();
+}
+
+void PolicyEngine::set_store_overrides(std::unordered_map<std::string, std::vector<Limit>> overrides)
+{
+    store_overrides_ = std::move(overrides);
+    apply_overrides();
+}
+
+void PolicyEngine::apply_overrides()
+{
+    limiter_.set_defaults(settings_.limits);
+    auto merged = settings_.overrides;
+    for (const auto& [key, limits] : store_overrides_) {
+        auto& target = merged[key];
+        // The store's windows of a kind replace the file's windows of that kind.
+        for (LimitKind kind : { LimitKind::messages, LimitKind::recipients }) {
+            bool has
+                = std::any_of(limits.begin(), limits.end(), [&](const Limit& l) { return l.kind == kind; });
+            if (!has)
+                continue;
+            std::erase_if(target, [&](const Limit& l) { return l.kind == kind; });
+            for (const Limit& l : limits)
+                if (l.kind == kind)
+                    target.push_back(l);
+        }
+    }
+    limiter_.set_overrides(std::move(merged));
+}
+
+Answer PolicyEngine::handle(const PolicyRequest& request, Session& session, TimeUs now)
+{
+    if (request.get("request") != "smtpd_access_policy")
+        return { false, "DUNNO" };
+    std::string_view instance = request.get("instance");
+    if (instance != session.instance) {
+        session = Session {};
+        session.instance.assign(instance);
+    }
+    std::string_view state = request.get("protocol_state");
+    log::Logger logger = logger_for(request);
+    if (state == "RCPT")
+        return rcpt(request, session, now, logger);
+    if ((state == "END-OF-MESSAGE" && settings_.count_at == CountAt::end_of_message)
+        || (state == "DATA" && settings_.count_at == CountAt::data))
+        return count(request, session, now, logger);
+    return { false, "DUNNO" };
+}
+
+Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session)
+{
+    session.sender_checked = true;
+    session.sender_refusal.reset();
+    std::string sender = normalized_sender(request.get("sender"));
+    std::string domain = sender_domain_of(request.get("sender"));
+    std::string_view sasl = request.get("sasl_username");
+    // An entry for the address, its domain or the SASL login applies.
+    std::vector<std::string> candidates;
+    for (std::string_view c : { std::string_view(sender), std::string_view(domain), sasl })
+        if (!c.empty() && std::find(candidates.begin(), candidates.end(), c) == candidates.end())
+            candidates.emplace_back(c);
+    bool approved = false;
+    for (const std::string& c : candidates) {
+        auto entry = store_.get_sender(c);
+        if (!entry)
+            return entry.error();
+        if (!*entry)
+            continue;
+        approved = approved || (*entry)->approved;
+        if ((*entry)->state == store::SenderState::suspended) {
+            session.sender_refusal = suspended_reply(settings_, **entry);
+            session.sender_refusal_why = "sender_suspended";
+            return {};
+        }
+    }
+    if (settings_.approved_senders_only && !approved) {
+        session.sender_refusal = not_approved_reply(settings_, sender, sasl);
+        session.sender_refusal_why = "not_approved";
+    }
+    return {};
+}
+
+Answer PolicyEngine::rcpt(
+    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
+{
+    std::string recipient = normalized_recipient(request.get("recipient"));
+    if (!session.sender_checked) {
+        if (auto st = check_sender(request, session); !st) {
+            session.sender_checked = false;
+            return could_not_tell(st.error(), logger);
+        }
+    }
+    if (session.sender_refusal) {
+        return refuse(
+            *session.sender_refusal, session.sender_refusal_why, request, recipient, "", now, logger);
+    }
+
+    std::string domain = sender_domain_of(request.get("sender"));
+    if (!recipient.empty()) {
+        auto hit = store_.find_suppression(recipient, domain, seconds_of(now));
+        if (!hit)
+            return could_not_tell(hit.error(), logger);
+        if (*hit)
+            return refuse(suppression_reply(settings_, **hit), "suppressed", request, recipient,
+                (*hit)->scope, now, logger);
+    }
+
+    if (auto key = derive_limit_key(settings_.key_sources, request)) {
+        RateVerdict v = limiter_.check(*key, Usage { 1, session.accepted_recipients + 1 }, now);
+        if (!v.allowed)
+            return refuse(
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, recipient, "", now, logger);
+    }
+    ++session.accepted_recipients;
+    return { false, "DUNNO" };
+}
+
+Answer PolicyEngine::count(
+    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
+{
+    if (session.counted)
+        return { false, "DUNNO" };
+    // recipient_count is what Postfix accepted: recipients refused by us or
+    // by later restrictions are not in it (FIELD-NOTES: non-zero only here).
+    std::int64_t recipients = parse_count(request.get("recipient_count"));
+    if (recipients == 0)
+        recipients = session.accepted_recipients;
+    if (auto key = derive_limit_key(settings_.key_sources, request)) {
+        Usage usage { 1, recipients };
+        // Checked again here: parallel sessions of one sender may each have
+        // passed their RCPT checks.
+        RateVerdict v = limiter_.check(*key, usage, now);
+        if (!v.allowed)
+            return refuse(
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, "", "", now, logger);
+        limiter_.commit(*key, usage, now);
+    }
+    session.counted = true;
+    std::string sender = normalized_sender(request.get("sender"));
+    std::string domain = sender_domain_of(request.get("sender"));
+    if (!sender.empty())
+        add_counter(sender, "sent", now);
+    if (!domain.empty())
+        add_counter(domain, "sent", now);
+    return { false, "DUNNO" };
+}
+
+Answer PolicyEngine::could_not_tell(const Error& error, const log::Logger& logger)
+{
+    std::string action = could_not_tell_action(settings_);
+    logger.error("store_could_not_tell",
+        { { "error", to_string(error.kind) }, { "detail", error.message },
+            { "action", action.empty() ? std::string("close") : action } });
+    return { action.empty(), action };
+}
+
+Answer PolicyEngine::refuse(std::string action, std::string_view why, const PolicyRequest& request,
+    std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger)
+{
+    std::string sender = normalized_sender(request.get("sender"));
+    logger.info("blocked",
+        { { "reason", why }, { "sender", sender }, { "recipient", recipient },
+            { "client", request.get("client_address") }, { "action", action } });
+    if (events_.size() >= max_pending_events) {
+        events_.pop_front(); // the store is down for long: keep the newest
+        ++dropped_events_;
+    }
+    store::Event e;
+    e.at = seconds_of(now);
+    e.kind = store::EventKind::blocked_send;
+    e.recipient.assign(recipient);
+    e.sender = sender;
+    e.scope.assign(scope);
+    e.detail = std::string(why) + ": " + action;
+    e.source = "policyd";
+    e.message_key.assign(request.get("queue_id"));
+    events_.push_back(std::move(e));
+    if (!sender.empty())
+        add_counter(sender, "blocked", now);
+    return { false, std::move(action) };
+}
+
+void PolicyEngine::add_counter(const std::string& subject, std::string_view name, TimeUs now)
+{
+    store::Time bucket = seconds_of(now) / counter_bucket * counter_bucket;
+    ++counters_[{ subject, std::string(name), bucket }];
+}
+
+std::size_t PolicyEngine::pending_writes() const noexcept
+{
+    return limiter_.dirty_count() + events_.size() + counters_.size();
+}
+
+Status PolicyEngine::load_state()
+{
+    auto rows = store_.load_limiter_states();
+    if (!rows)
+        return rows.error();
+    std::unordered_map<std::string, std::vector<WindowState>> by_key;
+    for (const store::LimiterState& row : *rows)
+        if (auto parsed = parse_limiter_row(row))
+            by_key[parsed->first].push_back(parsed->second);
+    for (auto& [key, windows] : by_key)
+        limiter_.restore(key, std::move(windows));
+    return {};
+}
+
+Status PolicyEngine::flush(TimeUs now)
+{
+    last_flush_ = now;
+    bool forget = now - last_forget_ >= 3600 * us_per_second;
+    if (pending_writes() == 0 && !forget)
+        return {};
+    auto tx = store_.begin();
+    if (!tx)
+        return tx.error();
+    auto dirty = limiter_.take_dirty();
+    auto restore_dirty = [&] {
+        for (const auto& d : dirty)
+            limiter_.mark_dirty(d.first);
+    };
+    std::vector<store::LimiterState> rows;
+    for (const auto& [key, windows] : dirty) {
+        for (const WindowState& w : windows)
+            rows.push_back({ limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(now) });
+        // A reset key has no windows left: write every configured window at
+        // rest so that a restart does not bring the old state back.
+        if (windows.empty())
+            for (const Limit& l : limiter_.limits_for(key))
+                rows.push_back({ limiter_row_key(key, WindowState { l.kind, l.window_seconds, 0 }), 0.0,
+                    seconds_of(now) });
+    }
+    Status st = (*tx)->save_limiter_states(rows);
+    for (std::size_t i = 0; st && i < events_.size(); ++i)
+        if (auto id = (*tx)->add_event(events_[i]); !id)
+            st = id.error();
+    for (auto it = counters_.begin(); st && it != counters_.end(); ++it)
+        st = (*tx)->add_counter(
+            std::get<0>(it->first), std::get<1>(it->first), std::get<2>(it->first), it->second);
+    if (st && forget) {
+        // Rows untouched for longer than the longest window are at rest.
+        std::int64_t longest = 0;
+        for (const Limit& l : settings_.limits)
+            longest = std::max(longest, l.window_seconds);
+        for (const auto& [key, limits] : settings_.overrides)
+            for (const Limit& l : limits)
+                longest = std::max(longest, l.window_seconds);
+        for (const auto& [key, limits] : store_overrides_)
+            for (const Limit& l : limits)
+                longest = std::max(longest, l.window_seconds);
+        auto n = (*tx)->forget_limiter_states(seconds_of(now) - longest - 86400);
+        if (!n)
+            st = n.error();
+    }
+    if (st)
+        st = (*tx)->commit();
+    if (!st) {
+        restore_dirty();
+        return st;
+    }
+    if (forget)
+        last_forget_ = now;
+    events_.clear();
+    counters_.clear();
+    limiter_.expire(now);
+    if (dropped_events_ > 0) {
+        log::Logger("policyd").warning("events_dropped", { { "count", dropped_events_ } });
+        dropped_events_ = 0;
+    }
+    return {};
+}
+
+} // namespace sendsentry::policy

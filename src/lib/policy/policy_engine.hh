@@ -1,0 +1,105 @@
+// The policy daemon's decisions: for each policy request, the checks of the
+// issue in order — approved sender, suspended sender, suppressed recipient,
+// rate limits — against the store, and the counting of each message once.
+// Rate-limit state, blocked-send events and sent counters are kept in memory
+// and written to the store in one transaction per persist_interval
+// (write-behind). Used by sendsentry-policyd; tested against a real SQLite
+// store.
+#pragma once
+
+#include "core/log.hh"
+#include "core/result.hh"
+#include "policy/policy_codec.hh"
+#include "policy/policy_settings.hh"
+#include "policy/rate_limit.hh"
+#include "store/store.hh"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sendsentry::policy {
+
+// What one connection remembers between requests: Postfix sends every
+// request of one SMTP transaction on the connection of its smtpd process,
+// all with the same `instance`.
+struct Session {
+    std::string instance;
+    std::int64_t accepted_recipients = 0; // recipients we answered DUNNO for
+    bool counted = false; // the message was counted (once per instance)
+    // The sender checks (approval, suspension) are the same for every
+    // recipient of a transaction, so they run at its first RCPT.
+    bool sender_checked = false;
+    std::optional<std::string> sender_refusal; // the reply when the sender may not send
+    std::string_view sender_refusal_why; // "sender_suspended" or "not_approved"
+};
+
+struct Answer {
+    bool close = false; // could not tell, configured "close": no reply at all
+    std::string action; // the action text, e.g. "DUNNO" (when !close)
+};
+
+// Named bounds on what waits in memory for the next write-behind flush.
+inline constexpr std::size_t max_pending_events = 10000;
+
+// The prefix of this module's rows in the store's limiter_state table:
+// "gcra|KIND|WINDOW_SECONDS|KEY", level = TAT in microseconds (exact in a
+// double up to 2^53 us, i.e. until the year 2255).
+inline constexpr std::string_view limiter_row_prefix = "gcra|";
+std::string limiter_row_key(std::string_view key, const WindowState& window);
+// The rate key and window of a limiter row, or nullopt for foreign rows.
+std::optional<std::pair<std::string, WindowState>> parse_limiter_row(const store::LimiterState& row);
+
+class PolicyEngine {
+public:
+    PolicyEngine(store::Store& store, PolicySettings settings);
+
+    // SIGHUP: new settings; rate state and store overrides stay.
+    void reconfigure(PolicySettings settings);
+    // Overrides from `sendsentry limit set` (replace the config file's for
+    // the same key and kind).
+    void set_store_overrides(std::unordered_map<std::string, std::vector<Limit>> overrides);
+
+    Answer handle(const PolicyRequest& request, Session& session, TimeUs now);
+
+    // Start-up: the persisted rate-limit state.
+    [[nodiscard]] Status load_state();
+    // Write-behind: dirty rate state, pending events and counters in one
+    // transaction. On failure nothing is lost from memory; the next flush
+    // tries again.
+    [[nodiscard]] Status flush(TimeUs now);
+    bool flush_due(TimeUs now) const noexcept { return now - last_flush_ >= settings_.persist_interval; }
+    std::size_t pending_writes() const noexcept;
+
+    // `sendsentry limit reset`: forget KEY's state (persisted at next flush).
+    void reset_key(const std::string& key) { limiter_.reset(key); }
+    const RateLimiter& limiter() const noexcept { return limiter_; }
+    const PolicySettings& settings() const noexcept { return settings_; }
+
+private:
+    Answer rcpt(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
+    Answer count(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
+    // Approval and suspension of the sender; sets session.sender_refusal.
+    [[nodiscard]] Status check_sender(const PolicyRequest& request, Session& session);
+    Answer could_not_tell(const Error& error, const log::Logger& logger);
+    Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
+        std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger);
+    void add_counter(const std::string& subject, std::string_view name, TimeUs now);
+    void apply_overrides();
+
+    store::Store& store_;
+    PolicySettings settings_;
+    RateLimiter limiter_;
+    std::unordered_map<std::string, std::vector<Limit>> store_overrides_;
+    std::deque<store::Event> events_;
+    std::map<std::tuple<std::string, std::string, store::Time>, std::int64_t> counters_;
+    std::int64_t dropped_events_ = 0;
+    TimeUs last_flush_ = 0;
+    TimeUs last_forget_ = 0;
+};
+
+} // namespace sendsentry::policy
