@@ -171,16 +171,21 @@ namespace {
     // undefined) with the class the bounce implies.
     std::string pick_status(const Failure& f, std::string_view context, std::string_view notice, bool single)
     {
+        auto fits = [&](const std::string& code) {
+            return !code.empty() && (f.status.empty() || generic_status(f.status) || code[0] == f.status[0]);
+        };
         std::string in_diag = best_code_in(f.diagnostic);
-        if (!in_diag.empty() && (f.status.empty() || generic_status(f.status) || in_diag[0] == f.status[0]))
+        if (fits(in_diag))
             return in_diag;
-        if (!f.status.empty())
+        if (!f.status.empty() && !generic_status(f.status))
             return f.status;
         std::string s = best_code_in(context);
         if (s.empty() && single)
             s = best_code_in(notice);
-        if (!s.empty())
+        if (fits(s))
             return s;
+        if (!f.status.empty())
+            return f.status;
         char cls = '5';
         if (f.reply_code.size() == 3 && (f.reply_code[0] == '4' || f.reply_code[0] == '5'))
             cls = f.reply_code[0];

@@ -53,6 +53,7 @@ namespace {
         { "systemerror", "unable to deliver message after multiple retries" },
         { "hostunknown", "dns lookup failure" },
         { "onhold", "recipient address rejected: on hold" },
+        { "rejected", "mail rejected by destination domain" }, // Zoho
         { "expired", "envelope expired" },
         { "expired", "did not accept our requests to connect" },
         { "expired", "could not deliver for the last" },
@@ -685,7 +686,6 @@ namespace {
         { "x.1.9", "systemerror" },
         { "x.1.10", "notaccept" },
         { "x.2.0", "filtered" },
-        { "5.2.1", "filtered" }, // RFC 3463 "mailbox disabled": permanent means a filter
         { "x.2.1", "suspend" },
         { "x.2.2", "mailboxfull" },
         { "x.2.3", "exceedlimit" },
@@ -831,6 +831,18 @@ std::string classify(const ClassifyInput& in)
     std::string by_text = reason_from_text(in.diagnostic);
     std::string by_status = reason_from_status(in.status);
 
+    // "User unknown" outside the RCPT stage is a content or recipient-side
+    // filter speaking (docomo and ezweb answer after DATA). An x.1.y code
+    // places the refusal at the recipient stage whatever its detail, and so
+    // does a reply that names the recipient in brackets ("550 <user@example.jp>:
+    // User unknown") even when the notice does not say which command it answered.
+    bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1."
+        || (in.command != "DATA" && by_status != "suspend" && reply_names_recipient(in.diagnostic, in.recipient));
+    // x.2.1 "mailbox disabled" is a suspended account, unless the RCPT reply
+    // itself says the user does not exist.
+    if (by_status == "suspend" && by_text == "userunknown" && recipient_stage)
+        return by_text;
+
     // A code that names the cause exactly wins over broad wording, unless the
     // wording names a more specific cause (RFC 3463 x.1.1 is used loosely).
     if (by_status == "userunknown") {
@@ -851,15 +863,6 @@ std::string classify(const ClassifyInput& in)
     for (const char* r : specific_codes)
         if (by_status == r && by_text != "speeding")
             return by_status;
-    // "User unknown" outside the RCPT stage is a content or recipient-side
-    // filter speaking (docomo and ezweb answer after DATA); so is a status
-    // code that says "mailbox disabled" (5.2.1). An x.1.y code places the
-    // refusal at the recipient stage whatever its detail.
-    // A reply that names the recipient in brackets ("550 <user@example.jp>:
-    // User unknown") answers RCPT even when the notice does not say so.
-    bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1."
-        || (in.command != "DATA" && by_status != "filtered"
-            && reply_names_recipient(in.diagnostic, in.recipient));
     // Postfix's bare "Recipient address rejected." names no other cause.
     if (by_text.empty() && by_status.empty()
         && to_lower(in.diagnostic.substr(0, 4096)).find("recipient address rejected") != std::string::npos)
@@ -867,8 +870,6 @@ std::string classify(const ClassifyInput& in)
     if (by_text == "userunknown" && !recipient_stage) {
         return "filtered";
     }
-    if (by_status == "filtered" && by_text.empty())
-        return "filtered";
     if (!by_text.empty())
         return by_text;
     if (!by_status.empty())

@@ -87,6 +87,25 @@ std::string find_reply_code(std::string_view text)
 std::string find_command(std::string_view text)
 {
     std::string t = to_lower(text.substr(0, max_scan));
+    // A Sendmail transcript: the command is the ">>> " line just before the
+    // first error reply ("<<< 550 ...").
+    for (std::string_view reply : { "<<< 5", "<<< 4" }) {
+        std::size_t err = t.find(reply);
+        if (err == std::string::npos)
+            continue;
+        std::size_t cmd = t.rfind(">>> ", err);
+        if (cmd == std::string::npos)
+            continue;
+        std::string_view verb = std::string_view(t).substr(cmd + 4, 4);
+        if (verb == "rcpt")
+            return "RCPT";
+        if (verb == "mail")
+            return "MAIL";
+        if (verb == "data" || verb.starts_with("."))
+            return "DATA";
+        if (verb == "ehlo" || verb == "helo")
+            return verb == "ehlo" ? "EHLO" : "HELO";
+    }
     struct Marker {
         const char* phrase;
         const char* command;
@@ -112,6 +131,8 @@ std::string find_command(std::string_view text)
         { "while connected to", "CONN" },
         { "in reply to starttls", "STARTTLS" },
         { "smtp:rcpt", "RCPT" },
+        { "did not like our rcpt to", "RCPT" }, // DragonFly dma
+        { "smtp command data", "DATA" },        // m-FILTER
         { "does not like recipient", "RCPT" }, // qmail-remote
         { "most progress was rcpt to response", "RCPT" }, // qmail-remote
         { ">>> rcpt", "RCPT" },

@@ -204,9 +204,29 @@ std::vector<TextFailure> read_text_bounce(std::string_view text, const std::vect
             to = from + 1;
         to = std::min(to, from + max_block_lines);
         std::string block;
+        bool said_something = false; // a line beyond the address itself
         for (std::size_t i = from; i < to; ++i) {
-            block += lines[i];
+            std::string_view line = lines[i];
+            if (trim(line).empty()) {
+                if (said_something)
+                    break; // the paragraph about this recipient ended
+                block += '\n';
+                continue;
+            }
+            block += line;
             block += '\n';
+            if (i == from) {
+                // Sendmail "550 <user@example.com>... User unknown" is
+                // complete in itself; the next line is about someone else.
+                std::string_view t = trim(line);
+                if (t.size() > 5 && t[3] == ' ' && t[4] == '<' && t[0] >= '4' && t[0] <= '5')
+                    break;
+                std::string_view rest = strip_leading_marks(line);
+                rest.remove_prefix(std::min(rest.size(), firsts[k].address.size()));
+                said_something = trim(rest).size() > 3;
+            } else {
+                said_something = true;
+            }
         }
         out.push_back({ firsts[k].address, std::move(block) });
     }

@@ -24,9 +24,9 @@ namespace {
         { "invalid final delivery userid", "userunknown" }, // IMail
         { "recipient not found by smtp address lookup", "userunknown" }, // Exchange Online
         { "using the 'send mail as' feature", "rejected" }, // Google Workspace
-        { "-------smtp command data", "filtered" }, // m-FILTER
-        { "each of the following recipients was rejected by a remote mail server", "filtered" }, // au EZweb
         { "host network not allowed - https://community.mimecast", "policyviolation" }, // Mimecast
+        { "you are not a member of this mailing list", "rejected" },                     // fml
+        { "duplicated message-id in", "systemerror" },                                   // fml loop alert
     };
 
     std::string_view domain_of(std::string_view address)
@@ -140,6 +140,19 @@ std::string vendor_reason(const ClassifyInput& in, std::string_view notice)
     if (iequals(domain, "googlegroups.com") && in.status.find(".0.0") != std::string_view::npos)
         return "rejected";
     std::string text = to_lower(squeeze_spaces(in.diagnostic.substr(0, 16 * 1024)));
+    // au (ezweb.ne.jp) answers a suspended address with a lower-case "user
+    // unknown"; a missing one gets its capitalised "User unknown".
+    if (iequals(domain, "ezweb.ne.jp")
+        && (in.diagnostic.find(": user unknown") != std::string_view::npos
+            || in.diagnostic.find("550 user unknown") != std::string_view::npos))
+        return "suspend";
+    // au EZweb lists refused recipients without the receiver's words: its
+    // domain filter, unless the words say the user is unknown.
+    constexpr std::string_view ezweb = "each of the following recipients was rejected by a remote mail server";
+    if (text.find(ezweb) != std::string::npos || to_lower(notice.substr(0, 8192)).find(ezweb) != std::string::npos) {
+        if (reason_from_text(in.diagnostic) != "userunknown")
+            return "filtered";
+    }
     // These phrases are specific enough to trust anywhere in the notice.
     std::string whole = to_lower(squeeze_spaces(notice.substr(0, 16 * 1024)));
     for (const Decisive& d : decisive) {
