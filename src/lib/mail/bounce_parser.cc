@@ -169,6 +169,9 @@ namespace {
     // the reporting MTA's Status field (Sendmail reports 4.4.7 or 5.1.1 for
     // a "550 5.7.1" refusal); without any code, "X.0.0" (RFC 3463: other or
     // undefined) with the class the bounce implies.
+    // pick_status appends this to a made-up code; finish_failure strips it.
+    constexpr std::string_view guessed_marker = "?";
+
     std::string pick_status(const Failure& f, std::string_view context, std::string_view notice, bool single)
     {
         auto fits = [&](const std::string& code) {
@@ -191,7 +194,7 @@ namespace {
             cls = f.reply_code[0];
         else if (f.action == "delayed" || says_temporary(context.empty() ? notice : context))
             cls = '4';
-        return std::string(1, cls) + ".0.0";
+        return std::string(1, cls) + ".0.0" + std::string(guessed_marker);
     }
 
     // Fills the derived fields of F from its diagnostic and context text,
@@ -206,6 +209,10 @@ namespace {
                 f.reply_code = find_reply_code(context);
         }
         f.status = pick_status(f, context, notice, single);
+        if (f.status.ends_with(guessed_marker)) {
+            f.status.resize(f.status.size() - guessed_marker.size());
+            f.status_guessed = true;
+        }
         if (f.command.empty())
             f.command = find_command(f.diagnostic);
         if (f.command.empty() && !context.empty())
@@ -223,6 +230,9 @@ namespace {
             in.remote_mta = f.remote_mta;
             in.diagnostic_type = type;
             in.recipient = f.recipient;
+            in.vendor_category = f.vendor_category;
+            if (single)
+                in.notice = notice;
             // The receiver's own words first; the notice's text around them
             // only when those say nothing (it often quotes other errors).
             std::string text = f.diagnostic;
@@ -234,7 +244,7 @@ namespace {
             std::string reason = vendor_reason(in, notice);
             f.reason = reason.empty() ? classify(in) : reason;
         }
-        f.hard = is_hard(f.reason, f.status, f.reply_code);
+        f.hard = is_hard(f.reason, f.status, f.reply_code, f.status_guessed);
         std::string d = squeeze_spaces(f.diagnostic.empty() ? context : std::string_view(f.diagnostic));
         f.diagnostic = printable_utf8(d, max_diagnostic);
         f.recipient = printable_utf8(f.recipient, 320);
@@ -335,6 +345,7 @@ namespace {
             f.diagnostic = r.diagnostic;
             f.remote_mta = r.remote_mta;
             f.action = r.action;
+            f.vendor_category = r.vendor_category;
             std::string context;
             for (const TextFailure& b : blocks)
                 if (iequals(b.recipient, f.recipient) || iequals(b.recipient, r.original_recipient))

@@ -32,6 +32,8 @@ struct Failure {
     std::string feedback_type; // ARF Feedback-Type for complaints, else ""
     std::string action; // DSN action (failed, delayed) or ""
     std::string command; // SMTP command answered (RCPT, DATA, ...) or ""
+    std::string vendor_category; // the reporting MTA's own class, if it gave one
+    bool status_guessed = false; // status is "X.0.0" because the bounce gave no code
 };
 
 struct BounceReport {

@@ -90,6 +90,7 @@ namespace {
         { "mailboxfull", "does not have enough space" },
         { "mailboxfull", "not enough storage space" },
         { "mailboxfull", "insufficient disk space" },
+        { "mailboxfull", "not enough disk space" },
         { "mailboxfull", "disc quota exceeded" },
         { "mailboxfull", "disk quota" },
         { "mailboxfull", "quota violation" },
@@ -818,7 +819,7 @@ bool reply_names_recipient(std::string_view text, std::string_view recipient)
             if ((before[i] == '4' || before[i] == '5')
                 && std::isdigit(static_cast<unsigned char>(before[i + 1]))
                 && std::isdigit(static_cast<unsigned char>(before[i + 2]))
-                && (i == 0 || before[i - 1] == ' '))
+                && (i == 0 || std::isspace(static_cast<unsigned char>(before[i - 1]))))
                 return true;
     }
     return false;
@@ -837,7 +838,8 @@ std::string classify(const ClassifyInput& in)
     // does a reply that names the recipient in brackets ("550 <user@example.jp>:
     // User unknown") even when the notice does not say which command it answered.
     bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1."
-        || (in.command != "DATA" && by_status != "suspend" && reply_names_recipient(in.diagnostic, in.recipient));
+        || (in.command != "DATA" && by_status != "suspend"
+            && reply_names_recipient(in.diagnostic, in.recipient));
     // x.2.1 "mailbox disabled" is a suspended account, unless the RCPT reply
     // itself says the user does not exist.
     if (by_status == "suspend" && by_text == "userunknown" && recipient_stage)
@@ -851,6 +853,12 @@ std::string classify(const ClassifyInput& in)
         for (const char* r : overriding)
             if (by_text == r)
                 return by_text;
+        // The notice's own words can name what the code did not ("Your
+        // message was rejected: not enough disk space" over a 5.1.1).
+        std::string by_notice = reason_from_text(in.notice);
+        for (const char* r : { "mailboxfull", "suspend" })
+            if (by_notice == r && (by_text.empty() || by_text == "userunknown"))
+                return by_notice;
         if (by_text != "userunknown" || in.status.substr(1) != ".1.0")
             return by_status;
     }
@@ -886,14 +894,17 @@ std::string classify(const ClassifyInput& in)
     return "undefined";
 }
 
-bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code)
+bool is_hard(
+    std::string_view reason, std::string_view status, std::string_view reply_code, bool status_guessed)
 {
     if (reason == "userunknown" || reason == "hostunknown" || reason == "hasmoved")
         return true;
     if (reason == "notaccept") {
+        // A domain that takes no mail (null MX, no MX) stays that way; only
+        // the receiver's own 4xx answer says to try again.
         if (!reply_code.empty())
             return reply_code[0] == '5';
-        return status.starts_with("5");
+        return status_guessed || status.starts_with("5");
     }
     return false;
 }

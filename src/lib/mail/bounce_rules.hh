@@ -17,6 +17,8 @@ struct ClassifyInput {
     std::string_view remote_mta; // for receiver-specific wording
     std::string_view diagnostic_type; // "SMTP", "X-POSTFIX", "X-UNIX"
     std::string_view recipient; // the failed address
+    std::string_view notice; // the notice text when it concerns this recipient alone
+    std::string_view vendor_category; // the reporting MTA's own class (X-PowerMTA-BounceCategory)
 };
 
 // The reason from the wording alone ("" when no phrase matches).
@@ -32,7 +34,9 @@ std::string classify(const ClassifyInput& in);
 
 // Whether REASON is a hard bounce (suppress at once): the address or domain
 // does not exist or has moved; notaccept only with a permanent (5xx) answer.
-bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code);
+// STATUS_GUESSED: STATUS is "X.0.0" made up for a bounce that gave no code.
+bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code,
+    bool status_guessed = false);
 
 // The reasons that are not failures at all.
 bool is_not_failure(std::string_view reason);

@@ -135,6 +135,8 @@ DsnReport parse_dsn(std::string_view body)
             current.status = valid_status(f.value);
         } else if (n == "remote-mta") {
             current.remote_mta = strip_type(f.value);
+        } else if (n == "x-powermta-bouncecategory") {
+            current.vendor_category = to_lower(trim(f.value));
         } else if (n == "diagnostic-code") {
             auto semi = f.value.find(';');
             if (semi != std::string::npos && semi < 20) {

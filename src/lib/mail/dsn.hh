@@ -18,6 +18,7 @@ struct DsnRecipient {
     std::string diagnostic_type; // upper-case "SMTP", "X-POSTFIX", ...
     std::string diagnostic; // text after "smtp;", unfolded
     std::string reply_code; // "550" when the diagnostic starts with one
+    std::string vendor_category; // X-PowerMTA-BounceCategory, lower-case
 };
 
 struct DsnReport {

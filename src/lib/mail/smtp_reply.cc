@@ -132,7 +132,7 @@ std::string find_command(std::string_view text)
         { "in reply to starttls", "STARTTLS" },
         { "smtp:rcpt", "RCPT" },
         { "did not like our rcpt to", "RCPT" }, // DragonFly dma
-        { "smtp command data", "DATA" },        // m-FILTER
+        { "smtp command data", "DATA" }, // m-FILTER
         { "does not like recipient", "RCPT" }, // qmail-remote
         { "most progress was rcpt to response", "RCPT" }, // qmail-remote
         { ">>> rcpt", "RCPT" },

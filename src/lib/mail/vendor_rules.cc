@@ -25,8 +25,8 @@ namespace {
         { "recipient not found by smtp address lookup", "userunknown" }, // Exchange Online
         { "using the 'send mail as' feature", "rejected" }, // Google Workspace
         { "host network not allowed - https://community.mimecast", "policyviolation" }, // Mimecast
-        { "you are not a member of this mailing list", "rejected" },                     // fml
-        { "duplicated message-id in", "systemerror" },                                   // fml loop alert
+        { "you are not a member of this mailing list", "rejected" }, // fml
+        { "duplicated message-id in", "systemerror" }, // fml loop alert
     };
 
     std::string_view domain_of(std::string_view address)
@@ -131,6 +131,18 @@ namespace {
 
 std::string vendor_reason(const ClassifyInput& in, std::string_view notice)
 {
+    // PowerMTA classifies its own bounces; trust that when the code does not
+    // say more (x.0.0).
+    if (!in.vendor_category.empty() && in.status.substr(1) == ".0.0") {
+        static constexpr Decisive categories[] = { { "bad-mailbox", "userunknown" },
+            { "bad-domain", "hostunknown" }, { "inactive-mailbox", "suspend" },
+            { "quota-issues", "mailboxfull" }, { "message-expired", "expired" },
+            { "no-answer-from-host", "networkerror" }, { "policy-related", "policyviolation" },
+            { "spam-related", "spamdetected" }, { "routing-errors", "systemerror" } };
+        for (const Decisive& c : categories)
+            if (in.vendor_category == c.text)
+                return std::string(c.reason);
+    }
     if (std::string r = receiver_code_reason(in.diagnostic, domain_of(in.recipient), in.remote_mta);
         !r.empty())
         return r;
@@ -148,8 +160,10 @@ std::string vendor_reason(const ClassifyInput& in, std::string_view notice)
         return "suspend";
     // au EZweb lists refused recipients without the receiver's words: its
     // domain filter, unless the words say the user is unknown.
-    constexpr std::string_view ezweb = "each of the following recipients was rejected by a remote mail server";
-    if (text.find(ezweb) != std::string::npos || to_lower(notice.substr(0, 8192)).find(ezweb) != std::string::npos) {
+    constexpr std::string_view ezweb
+        = "each of the following recipients was rejected by a remote mail server";
+    if (text.find(ezweb) != std::string::npos
+        || to_lower(notice.substr(0, 8192)).find(ezweb) != std::string::npos) {
         if (reason_from_text(in.diagnostic) != "userunknown")
             return "filtered";
     }
