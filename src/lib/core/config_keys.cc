@@ -66,6 +66,22 @@ namespace {
         // [spf]
         KeySpec { "spf", "outbound_ips", list, "", 0, 0, {},
             "public addresses this relay sends from, as receivers see them (IPv4 and IPv6)" },
+        KeySpec { "spf", "resolver", string, "127.0.0.1:53", 0, 0, {},
+            "recursive DNS server for SPF and DMARC: IP, IP:PORT or [IPv6]:PORT" },
+        KeySpec { "spf", "time_limit", duration, "10s", 1, 120, {},
+            "hard bound on the SPF and DMARC checks of one message; past it the result is temperror" },
+        KeySpec { "spf", "dns_cache_entries", integer, "10000", 0, 1000000, {},
+            "DNS answers kept for their TTL (0: no cache)" },
+
+        // [dmarc]
+        KeySpec { "dmarc", "authserv_id", string, "", 0, 0, {},
+            "authserv-id of our Authentication-Results header (RFC 8601; empty: the host name)" },
+        KeySpec { "dmarc", "action", choice, "tag", 0, 0, "accept|tag|tempfail|reject",
+            "mail that fails SPF or DMARC alignment: accept, tag (add the header), tempfail or reject" },
+        KeySpec { "dmarc", "domain_actions", list, "", 0, 0, {},
+            "per sender domain overrides of action: DOMAIN=ACTION, e.g. example.com=reject" },
+        KeySpec { "dmarc", "public_suffix_list", path, "", 0, 0, {},
+            "Public Suffix List file for organizational domains (empty: libpsl's newest, Debian publicsuffix)" },
 
         // [policyd]
         KeySpec { "policyd", "listen", list, "unix:/run/sendsentry/policyd.sock", 0, 0, {},
