@@ -1,0 +1,117 @@
+#!/bin/bash
+# sendsentry-milter behind a real private Postfix: mail submitted on the
+# submission service (milter_macro_daemon_name=ORIGINATING), mail from
+# 127.0.0.1 (mynetworks) with 300 recipients, and local submission through
+# sendmail(1) (non_smtpd_milters) arrive at the loopback "internet" signed
+# (RSA + Ed25519), and every signature verifies with dkimpy and Mail::DKIM;
+# mail relayed in from outside (127.0.0.2) arrives unsigned. The milter runs
+# as an unprivileged user and its unix socket is handed to Postfix through
+# socket_owner and socket_mode.
+set -eu
+. "$(dirname "$0")/harness/common.sh"
+. "$(dirname "$0")/harness/dns.sh"
+. "$(dirname "$0")/harness/postfix.sh"
+. "$(dirname "$0")/harness/internet.sh"
+ss_require_root
+ss_require_cmd postfix swaks unbound perl openssl
+ss_init milter-postfix
+
+MILTER=$(ss_bin sendsentry-milter)
+VERIFY="$SS_PY $SS_SRCDIR/tests/dkim_verify.py"
+run_user=nobody
+
+keys=$SS_TMP/keys
+mkdir -m 0700 "$keys"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/rsa.pem" 2>/dev/null
+openssl genpkey -algorithm ed25519 -out "$keys/ed.pem" 2>/dev/null
+chmod 0600 "$keys"/*.pem
+chown -R "$run_user" "$keys"
+
+dns_zone example.com </dev/null
+dns_dkim_record example.com rsa1 "$keys/rsa.pem"
+dns_dkim_record example.com ed1 "$keys/ed.pem"
+dns_start
+net_start
+
+sock=$SS_TMP/run/milter.sock
+mkdir -p "$SS_TMP/run"
+chown "$run_user" "$SS_TMP/run"
+cat >"$SS_TMP/sendsentry.conf" <<CONF
+[milter]
+socket = unix:$sock
+socket_owner = postfix:postfix
+socket_mode = 0660
+user = $run_user
+internal_networks = 127.0.0.1/32
+sign_daemons = ORIGINATING
+[dkim]
+domain = example.com
+selector = rsa1
+key_file = $keys/rsa.pem
+second_selector = ed1
+second_key_file = $keys/ed.pem
+CONF
+"$MILTER" -c "$SS_TMP/sendsentry.conf" -f >"$SS_TMP/milter.log" 2>&1 &
+ss_on_exit "kill $!"
+ss_wait 10 "milter socket" test -S "$sock"
+[ "$(stat -c '%U:%G %a' "$sock")" = "postfix:postfix 660" ] || ss_fail "socket owner/mode: $(stat -c '%U:%G %a' "$sock")"
+
+pf_create relay
+pf_main relay "relay_domains = example.org"
+pf_add_milter relay "unix:$sock" tempfail
+pf_relay_to relay "$SS_NET"
+pf_start relay
+
+msg() { # SUBJECT [extra header lines]: a message with 8-bit body and folded header
+    printf 'From: Alice =?UTF-8?Q?M=C3=BCller?= <alice@example.com>\r\nTo: bob@example.org\r\n'
+    printf 'Subject: %s\r\nDate: %s\r\nMessage-ID: <%s@example.com>\r\n' "$1" "$(date -R)" "$RANDOM$RANDOM"
+    printf 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n'
+    printf 'References: <a1@example.com>\r\n <a2@example.com>\r\n\t<a3@example.com>\r\n\r\n'
+    printf 'Gr\xc3\xbc\xc3\x9fe aus K\xc3\xb6ln.\r\n\r\n-- \r\nAlice\r\n'
+}
+msg "submission" >"$SS_TMP/sub.eml"
+msg "mynetworks many recipients" >"$SS_TMP/many.eml"
+msg "from outside" >"$SS_TMP/outside.eml"
+msg "local sendmail" | tr -d '\r' >"$SS_TMP/local.eml"
+
+# From an outside address, but on the submission service: signed by daemon name.
+swaks --server 127.0.0.1 --port "$(pf_port relay sub)" --local-interface 127.0.0.2 --from alice@example.com --to bob@example.org \
+    --data "$SS_TMP/sub.eml" >"$SS_TMP/swaks1.log" 2>&1 || ss_fail "submission refused: $(tail -3 "$SS_TMP/swaks1.log")"
+rcpts=$(seq -f 'r%g@example.org' 1 300 | paste -sd,)
+swaks --server 127.0.0.1 --port "$(pf_port relay smtp)" --from alice@example.com --to "$rcpts" \
+    --data "$SS_TMP/many.eml" >"$SS_TMP/swaks2.log" 2>&1 || ss_fail "mynetworks mail refused: $(tail -3 "$SS_TMP/swaks2.log")"
+swaks --server 127.0.0.1 --port "$(pf_port relay smtp)" --local-interface 127.0.0.2 --from alice@example.com \
+    --to carol@example.org --data "$SS_TMP/outside.eml" >"$SS_TMP/swaks3.log" 2>&1 ||
+    ss_fail "relayed-in mail refused: $(tail -3 "$SS_TMP/swaks3.log")"
+sendmail -C "$(pf_confdir relay)" -f alice@example.com dave@example.org <"$SS_TMP/local.eml" ||
+    ss_fail "sendmail failed"
+
+# 300 recipients leave in several deliveries (smtp_destination_recipient_limit).
+net_wait_count 9 60
+pf_wait_queue_empty relay 30
+signed=()
+kinds=""
+for f in $(net_files); do
+    subject=$(grep -m1 '^Subject:' "$f" | tr -d '\r')
+    case $subject in
+    *"from outside"*)
+        if grep -q '^DKIM-Signature:' "$f"; then ss_fail "mail relayed in from outside was signed"; fi
+        kinds="$kinds outside" ;;
+    *) signed+=("$f"); kinds="$kinds ${subject#Subject: }" ;;
+    esac
+done
+for k in outside submission "mynetworks many recipients" "local sendmail"; do
+    case $kinds in *"$k"*) ;; *) ss_fail "no \"$k\" message arrived (have:$kinds)" ;; esac
+done
+n=${#signed[@]}
+$VERIFY --dns "$SS_DNS" --expect 2 "${signed[@]}" >"$SS_TMP/verify.log" || {
+    cat "$SS_TMP/verify.log"
+    ss_fail "signatures made behind Postfix did not verify"
+}
+grep -q "dkimpy=$((2 * n)) mail-dkim=$n " "$SS_TMP/verify.log" || { cat "$SS_TMP/verify.log"; ss_fail "not every signature checked"; }
+[ "$(net_rejected_count)" = 0 ] || ss_fail "the internet refused recipients"
+grep -q 'signed d=example.com s=rsa1 a=rsa-sha256 reason="daemon ORIGINATING"' "$SS_TMP/milter.log" ||
+    ss_fail "no signing reason logged for submission"
+grep -Eq '^[0-9A-F]+: not signed reason="not ours: unauthenticated client=127.0.0.2' "$SS_TMP/milter.log" ||
+    { cat "$SS_TMP/milter.log"; ss_fail "no queue-id log line for the unsigned outside message"; }
+ss_note "ok"
