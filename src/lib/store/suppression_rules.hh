@@ -56,6 +56,12 @@ Suppression merge(const std::optional<Suppression>& existing, const Sighting& si
 // suppression_updated. Returns the entry as written.
 [[nodiscard]] Result<Suppression> suppress(Transaction& tx, const Sighting& sighting, Time now);
 
+// Writes ENTRY as given (an import: the file is the truth), keeping the
+// earlier first_seen of an existing row, and logs suppression_added or
+// suppression_updated with SOURCE. Returns true when the row is new.
+[[nodiscard]] Result<bool> import_entry(
+    Transaction& tx, Suppression entry, std::string_view source, Time now);
+
 // Removes the entry of KEY and logs suppression_removed; false when there was none.
 [[nodiscard]] Result<bool> unsuppress(
     Transaction& tx, const SuppressionKey& key, std::string_view source, std::string_view detail, Time now);

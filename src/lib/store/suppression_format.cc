@@ -1,0 +1,853 @@
+// Reading and writing suppression-list files (CSV, JSON Lines, SES forms)
+// and their time text. The JSON reader takes one flat object per line: that
+// is all JSON Lines suppression files hold, and it keeps the reader small.
+#include "store/suppression_format.hh"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+namespace sendsentry::store::format {
+namespace {
+
+    // ---- time
+
+    // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+    // days_from_civil), so no time zone or locale is involved.
+    std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d)
+    {
+        y -= m <= 2;
+        const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+        const unsigned yoe = static_cast<unsigned>(y - era * 400);
+        const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+        const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+    }
+
+    bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+    // Reads exactly N digits at POS.
+    bool digits(std::string_view s, std::size_t& pos, int n, int& out)
+    {
+        if (pos + static_cast<std::size_t>(n) > s.size())
+            return false;
+        out = 0;
+        for (int i = 0; i < n; ++i) {
+            char c = s[pos + static_cast<std::size_t>(i)];
+            if (c < '0' || c > '9')
+                return false;
+            out = out * 10 + (c - '0');
+        }
+        pos += static_cast<std::size_t>(n);
+        return true;
+    }
+
+    Result<Time> bad_time(std::string_view text)
+    {
+        return make_error(ErrorKind::invalid,
+            "bad time '" + std::string(text.substr(0, 40))
+                + "' (expected 2026-11-25, 2026-11-25T16:04:05Z or Unix seconds)");
+    }
+
+    Result<Time> parse_unix(std::string_view text)
+    {
+        auto dot = text.find('.');
+        std::string_view whole = text.substr(0, dot);
+        if (dot != std::string_view::npos) {
+            std::string_view frac = text.substr(dot + 1);
+            if (frac.empty()
+                || !std::all_of(frac.begin(), frac.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return bad_time(text);
+        }
+        Time t = 0;
+        auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), t);
+        if (whole.empty() || ec != std::errc() || p != whole.data() + whole.size() || t < 0)
+            return bad_time(text);
+        return t;
+    }
+
+    Result<Time> parse_iso(std::string_view s)
+    {
+        std::size_t pos = 0;
+        int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+        if (!digits(s, pos, 4, y) || pos >= s.size() || s[pos++] != '-' || !digits(s, pos, 2, mo)
+            || pos >= s.size() || s[pos++] != '-' || !digits(s, pos, 2, d))
+            return bad_time(s);
+        static constexpr std::array<int, 12> month_days = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        if (mo < 1 || mo > 12 || d < 1
+            || d > month_days[static_cast<std::size_t>(mo - 1)] + (mo == 2 && leap(y)))
+            return bad_time(s);
+        std::int64_t offset = 0;
+        if (pos < s.size()) {
+            if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')
+                return bad_time(s);
+            ++pos;
+            if (!digits(s, pos, 2, h) || pos >= s.size() || s[pos++] != ':' || !digits(s, pos, 2, mi))
+                return bad_time(s);
+            if (pos < s.size() && s[pos] == ':' && (++pos, !digits(s, pos, 2, sec)))
+                return bad_time(s);
+            if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+                ++pos;
+                std::size_t start = pos;
+                while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9')
+                    ++pos;
+                if (pos == start)
+                    return bad_time(s);
+            }
+            if (h > 23 || mi > 59 || sec > 60) // 60: a leap second, counted as :59 + 1
+                return bad_time(s);
+            if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+                ++pos;
+            } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+                int sign = s[pos++] == '-' ? -1 : 1;
+                int oh = 0, om = 0;
+                if (!digits(s, pos, 2, oh))
+                    return bad_time(s);
+                if (pos < s.size() && s[pos] == ':')
+                    ++pos;
+                if (!digits(s, pos, 2, om) || oh > 23 || om > 59)
+                    return bad_time(s);
+                offset = sign * (oh * 3600 + om * 60);
+            }
+        }
+        if (pos != s.size())
+            return bad_time(s);
+        Time t = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600
+            + mi * 60 + sec - offset;
+        if (t < 0)
+            return bad_time(s);
+        return t;
+    }
+
+    // ---- field names (CSV headers and JSON keys), matched case-insensitively
+
+    enum Field : int {
+        f_ignore = -1,
+        f_address,
+        f_scope,
+        f_reason,
+        f_source,
+        f_detail,
+        f_note,
+        f_first_seen,
+        f_last_seen,
+        f_hits,
+        f_expires,
+        f_message_id,
+        f_feedback_id,
+    };
+
+    std::string lower(std::string_view s)
+    {
+        std::string out(s);
+        std::transform(out.begin(), out.end(), out.begin(),
+            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return out;
+    }
+
+    Field field_of(std::string_view name)
+    {
+        // Ours first, then the names SES uses in SuppressedDestination and
+        // its bulk-import JSON (EmailAddress, Reason, LastUpdateTime,
+        // Attributes.MessageId / FeedbackId).
+        static constexpr std::array<std::pair<std::string_view, Field>, 19> names = { {
+            { "address", f_address },
+            { "emailaddress", f_address },
+            { "email_address", f_address },
+            { "email", f_address },
+            { "recipient", f_address },
+            { "scope", f_scope },
+            { "reason", f_reason },
+            { "source", f_source },
+            { "detail", f_detail },
+            { "note", f_note },
+            { "first_seen", f_first_seen },
+            { "last_seen", f_last_seen },
+            { "lastupdatetime", f_last_seen },
+            { "lastupdatedtime", f_last_seen },
+            { "hits", f_hits },
+            { "expires", f_expires },
+            { "messageid", f_message_id },
+            { "feedbackid", f_feedback_id },
+            { "suppressionlistreason", f_reason },
+        } };
+        std::string l = lower(name);
+        for (const auto& [n, f] : names)
+            if (n == l)
+                return f;
+        return f_ignore;
+    }
+
+    std::string_view trim(std::string_view s)
+    {
+        const char* ws = " \t";
+        auto b = s.find_first_not_of(ws);
+        if (b == std::string_view::npos)
+            return {};
+        return s.substr(b, s.find_last_not_of(ws) - b + 1);
+    }
+
+    void append_detail(Row& row, std::string_view key, std::string_view value)
+    {
+        std::string d = row.detail.value_or("");
+        d += (d.empty() ? "" : " ") + std::string(key) + "=" + std::string(value);
+        row.detail = std::move(d);
+    }
+
+    // Stores VALUE (text; IS_NULL for a JSON null) into ROW as FIELD says.
+    Status set_field(Row& row, Field field, std::string_view value, bool is_null)
+    {
+        auto time_of = [&](std::optional<Time>& out) -> Status {
+            if (is_null || value.empty())
+                return {};
+            auto t = parse_time(value);
+            if (!t)
+                return std::move(t).error();
+            out = *t;
+            return {};
+        };
+        switch (field) {
+        case f_ignore:
+            return {};
+        case f_address:
+            row.address = std::string(value);
+            return {};
+        case f_scope:
+            row.scope = std::string(value);
+            return {};
+        case f_reason:
+            if (!value.empty())
+                row.reason = std::string(value);
+            return {};
+        case f_source:
+            row.source = std::string(value);
+            return {};
+        case f_detail: {
+            // Ids read earlier (SES attributes) go after the detail text.
+            std::string d(value);
+            if (row.detail && !row.detail->empty())
+                d += (d.empty() ? "" : " ") + *row.detail;
+            row.detail = std::move(d);
+            return {};
+        }
+        case f_note:
+            row.note = std::string(value);
+            return {};
+        case f_first_seen:
+            return time_of(row.first_seen);
+        case f_last_seen:
+            return time_of(row.last_seen);
+        case f_hits: {
+            if (is_null || value.empty())
+                return {};
+            std::int64_t n = 0;
+            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            if (ec != std::errc() || p != value.data() + value.size() || n < 1)
+                return make_error(ErrorKind::invalid, "hits must be a positive integer");
+            row.hits = n;
+            return {};
+        }
+        case f_expires: {
+            std::optional<Time> t;
+            if (auto s = time_of(t); !s)
+                return s;
+            row.expires = t;
+            return {};
+        }
+        case f_message_id:
+            if (!value.empty())
+                append_detail(row, "message-id", value);
+            return {};
+        case f_feedback_id:
+            if (!value.empty())
+                append_detail(row, "feedback-id", value);
+            return {};
+        }
+        return {};
+    }
+
+    Status check_address(const Row& row)
+    {
+        if (row.address.empty())
+            return make_error(ErrorKind::invalid, "no address");
+        return {};
+    }
+
+    // ---- JSON (one flat object per line)
+
+    class JsonObjectReader {
+    public:
+        explicit JsonObjectReader(std::string_view text)
+            : s_(text)
+        {
+        }
+
+        // Calls VISIT(key, value, is_null) for each member. The members of a
+        // nested object (SES's "Attributes") are visited as if at the top.
+        template <class Visit> Status read(Visit visit)
+        {
+            if (auto s = object(visit, 0); !s)
+                return s;
+            return finish();
+        }
+
+    private:
+        // Nesting deeper than this is not a suppression record.
+        static constexpr int max_depth = 4;
+
+        template <class Visit> Status object(Visit& visit, int depth)
+        {
+            skip_ws();
+            if (!eat('{'))
+                return fail("expected a JSON object");
+            skip_ws();
+            if (eat('}'))
+                return {};
+            for (;;) {
+                skip_ws();
+                std::string key;
+                if (auto k = string_value(key); !k)
+                    return k;
+                skip_ws();
+                if (!eat(':'))
+                    return fail("expected ':'");
+                skip_ws();
+                if (pos_ < s_.size() && s_[pos_] == '{') {
+                    if (depth + 1 >= max_depth)
+                        return fail("objects nested too deep");
+                    if (auto v = object(visit, depth + 1); !v)
+                        return v;
+                } else {
+                    std::string value;
+                    bool is_null = false;
+                    if (auto v = scalar(value, is_null); !v)
+                        return v;
+                    if (auto v = visit(key, value, is_null); !v)
+                        return v;
+                }
+                skip_ws();
+                if (eat('}'))
+                    return {};
+                if (!eat(','))
+                    return fail("expected ',' or '}'");
+            }
+        }
+
+        Status finish()
+        {
+            skip_ws();
+            return pos_ == s_.size() ? Status() : fail("text after the object");
+        }
+        Status fail(std::string_view what) const
+        {
+            return make_error(
+                ErrorKind::invalid, "JSON: " + std::string(what) + " at column " + std::to_string(pos_ + 1));
+        }
+        void skip_ws()
+        {
+            while (pos_ < s_.size()
+                && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n'))
+                ++pos_;
+        }
+        bool eat(char c)
+        {
+            if (pos_ < s_.size() && s_[pos_] == c) {
+                ++pos_;
+                return true;
+            }
+            return false;
+        }
+        bool word(std::string_view w)
+        {
+            if (s_.substr(pos_, w.size()) != w)
+                return false;
+            pos_ += w.size();
+            return true;
+        }
+
+        static void put_utf8(std::string& out, std::uint32_t cp)
+        {
+            if (cp < 0x80) {
+                out += static_cast<char>(cp);
+            } else if (cp < 0x800) {
+                out += static_cast<char>(0xC0 | (cp >> 6));
+                out += static_cast<char>(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out += static_cast<char>(0xE0 | (cp >> 12));
+                out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+                out += static_cast<char>(0x80 | (cp & 0x3F));
+            } else {
+                out += static_cast<char>(0xF0 | (cp >> 18));
+                out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+                out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+                out += static_cast<char>(0x80 | (cp & 0x3F));
+            }
+        }
+
+        bool hex4(std::uint32_t& out)
+        {
+            if (pos_ + 4 > s_.size())
+                return false;
+            out = 0;
+            for (int i = 0; i < 4; ++i) {
+                char c = s_[pos_++];
+                out <<= 4;
+                if (c >= '0' && c <= '9')
+                    out |= static_cast<std::uint32_t>(c - '0');
+                else if (c >= 'a' && c <= 'f')
+                    out |= static_cast<std::uint32_t>(c - 'a' + 10);
+                else if (c >= 'A' && c <= 'F')
+                    out |= static_cast<std::uint32_t>(c - 'A' + 10);
+                else
+                    return false;
+            }
+            return true;
+        }
+
+        Status string_value(std::string& out)
+        {
+            if (!eat('"'))
+                return fail("expected a string");
+            while (pos_ < s_.size()) {
+                char c = s_[pos_++];
+                if (c == '"')
+                    return {};
+                if (static_cast<unsigned char>(c) < 0x20)
+                    return fail("control character in string");
+                if (c != '\\') {
+                    out += c;
+                    continue;
+                }
+                if (pos_ >= s_.size())
+                    break;
+                char e = s_[pos_++];
+                switch (e) {
+                case '"':
+                case '\\':
+                case '/':
+                    out += e;
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'u': {
+                    std::uint32_t cp = 0;
+                    if (!hex4(cp))
+                        return fail("bad \\u escape");
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        std::uint32_t lo = 0;
+                        if (!word("\\u") || !hex4(lo) || lo < 0xDC00 || lo > 0xDFFF)
+                            return fail("unpaired surrogate");
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                        return fail("unpaired surrogate");
+                    }
+                    put_utf8(out, cp);
+                    break;
+                }
+                default:
+                    return fail("bad escape");
+                }
+            }
+            return fail("unterminated string");
+        }
+
+        Status scalar(std::string& out, bool& is_null)
+        {
+            if (pos_ < s_.size() && s_[pos_] == '"')
+                return string_value(out);
+            if (word("null")) {
+                is_null = true;
+                return {};
+            }
+            if (word("true")) {
+                out = "true";
+                return {};
+            }
+            if (word("false")) {
+                out = "false";
+                return {};
+            }
+            std::size_t start = pos_;
+            while (pos_ < s_.size()
+                && (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' || s_[pos_] == '+'
+                    || s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E'))
+                ++pos_;
+            if (pos_ == start)
+                return fail("expected a string, number, true, false or null (nested values are not read)");
+            out = std::string(s_.substr(start, pos_ - start));
+            return {};
+        }
+
+        std::string_view s_;
+        std::size_t pos_ = 0;
+    };
+
+    // ---- writing
+
+    bool needs_quotes(std::string_view s)
+    {
+        if (s.empty())
+            return false;
+        if (s.front() == ' ' || s.back() == ' ')
+            return true;
+        return s.find_first_of(",\"\r\n") != std::string_view::npos;
+    }
+
+    void csv_field(std::string& out, std::string_view s)
+    {
+        if (!needs_quotes(s)) {
+            out += s;
+            return;
+        }
+        out += '"';
+        for (char c : s) {
+            if (c == '"')
+                out += '"';
+            out += c;
+        }
+        out += '"';
+    }
+
+    // Length of the valid UTF-8 sequence at S[I], or 0 when it is not one.
+    std::size_t utf8_length(std::string_view s, std::size_t i)
+    {
+        auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+        unsigned char c = byte(i);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n == 0 || i + n > s.size())
+            return 0;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((byte(i + k) >> 6) != 2)
+                return 0;
+        if ((n == 2 && c < 0xC2) || (n == 3 && c == 0xE0 && byte(i + 1) < 0xA0)
+            || (n == 3 && c == 0xED && byte(i + 1) >= 0xA0) || (n == 4 && c == 0xF0 && byte(i + 1) < 0x90)
+            || (n == 4 && (c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90))))
+            return 0; // overlong, surrogate, or beyond U+10FFFF
+        return n;
+    }
+
+} // namespace
+
+std::string iso_time(Time t)
+{
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm {};
+    if (!gmtime_r(&tt, &tm))
+        return std::to_string(t);
+    char buf[32];
+    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return n ? std::string(buf, n) : std::to_string(t);
+}
+
+Result<Time> parse_time(std::string_view text)
+{
+    text = trim(text);
+    if (text.empty())
+        return bad_time(text);
+    if (text.size() > 10 && text[4] == '-')
+        return parse_iso(text);
+    if (text.size() == 10 && text[4] == '-')
+        return parse_iso(text);
+    return parse_unix(text);
+}
+
+Result<InputFormat> parse_input_format(std::string_view text)
+{
+    if (text.empty() || text == "auto")
+        return InputFormat::automatic;
+    if (text == "csv" || text == "ses")
+        return InputFormat::csv;
+    if (text == "jsonl" || text == "json")
+        return InputFormat::jsonl;
+    return make_error(
+        ErrorKind::invalid, "unknown input format '" + std::string(text) + "' (expected auto|csv|ses|jsonl)");
+}
+
+Result<OutputFormat> parse_output_format(std::string_view text)
+{
+    if (text == "csv")
+        return OutputFormat::csv;
+    if (text == "jsonl" || text == "json")
+        return OutputFormat::jsonl;
+    if (text == "ses")
+        return OutputFormat::ses;
+    return make_error(
+        ErrorKind::invalid, "unknown output format '" + std::string(text) + "' (expected csv|jsonl|ses)");
+}
+
+// ---- RowReader
+
+RowReader::RowReader(std::istream& in, InputFormat format)
+    : in_(in)
+    , format_(format)
+{
+}
+
+bool RowReader::read_line(std::string& line)
+{
+    if (!std::getline(in_, line))
+        return false;
+    ++line_;
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return true;
+}
+
+Result<std::optional<Row>> RowReader::next()
+{
+    if (format_ == InputFormat::automatic) {
+        // Decide from the first non-blank character: JSON Lines start with '{'.
+        int c = 0;
+        while ((c = in_.peek()) != EOF && std::isspace(c)) {
+            if (in_.get() == '\n')
+                ++line_;
+        }
+        format_ = c == '{' ? InputFormat::jsonl : InputFormat::csv;
+    }
+    return format_ == InputFormat::jsonl ? next_jsonl() : next_csv();
+}
+
+Result<std::optional<std::vector<std::string>>> RowReader::read_csv_record()
+{
+    using Record = std::optional<std::vector<std::string>>;
+    std::string line;
+    do {
+        if (!read_line(line))
+            return Record();
+    } while (trim(line).empty());
+    record_line_ = line_;
+
+    std::vector<std::string> fields;
+    std::string field;
+    std::size_t total = line.size();
+    std::size_t i = 0;
+    for (;;) {
+        // At the start of a field.
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+            ++i;
+        if (i < line.size() && line[i] == '"') {
+            ++i;
+            for (;;) {
+                if (i >= line.size()) {
+                    // RFC 4180: a quoted field may span lines.
+                    std::string more;
+                    if (!read_line(more))
+                        return make_error(ErrorKind::invalid, "unterminated quoted field");
+                    total += more.size() + 1;
+                    if (total > max_record_bytes)
+                        return make_error(ErrorKind::invalid, "record longer than 64 KiB");
+                    field += '\n';
+                    line = std::move(more);
+                    i = 0;
+                    continue;
+                }
+                if (line[i] == '"') {
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        field += '"';
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                field += line[i++];
+            }
+            while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+                ++i;
+            if (i < line.size() && line[i] != ',')
+                return make_error(ErrorKind::invalid, "text after a closing quote");
+        } else {
+            std::size_t end = line.find(',', i);
+            if (end == std::string::npos)
+                end = line.size();
+            field = std::string(trim(std::string_view(line).substr(i, end - i)));
+            i = end;
+        }
+        fields.push_back(std::move(field));
+        field.clear();
+        if (i >= line.size())
+            break;
+        ++i; // the comma
+    }
+    if (total > max_record_bytes)
+        return make_error(ErrorKind::invalid, "record longer than 64 KiB");
+    return Record(std::move(fields));
+}
+
+Result<std::optional<Row>> RowReader::next_csv()
+{
+    auto record = read_csv_record();
+    if (!record)
+        return std::move(record).error();
+    if (!*record)
+        return std::optional<Row>();
+    const std::vector<std::string>& fields = **record;
+
+    if (!header_seen_) {
+        header_seen_ = true;
+        bool is_header = std::any_of(
+            fields.begin(), fields.end(), [](const std::string& f) { return field_of(f) == f_address; });
+        if (is_header) {
+            for (const std::string& f : fields)
+                columns_.push_back(field_of(f));
+            return next_csv();
+        }
+        // No header: the SES bulk-import form "address[,REASON]".
+        columns_ = { f_address, f_reason };
+    }
+    bool positional = columns_.size() == 2 && columns_[0] == f_address && columns_[1] == f_reason;
+    if (fields.size() > columns_.size())
+        return make_error(ErrorKind::invalid,
+            "expected at most " + std::to_string(columns_.size()) + " fields"
+                + (positional ? " without a header line (address,reason)" : "") + ", got "
+                + std::to_string(fields.size()));
+    Row row;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (auto s = set_field(row, static_cast<Field>(columns_[i]), fields[i], false); !s)
+            return s.error();
+    if (auto s = check_address(row); !s)
+        return s.error();
+    return std::optional<Row>(std::move(row));
+}
+
+Result<std::optional<Row>> RowReader::next_jsonl()
+{
+    std::string line;
+    do {
+        if (!read_line(line))
+            return std::optional<Row>();
+    } while (trim(line).empty());
+    record_line_ = line_;
+    if (line.size() > max_record_bytes)
+        return make_error(ErrorKind::invalid, "record longer than 64 KiB");
+    Row row;
+    JsonObjectReader reader(line);
+    Status s = reader.read([&](const std::string& key, const std::string& value, bool is_null) {
+        return set_field(row, field_of(key), value, is_null);
+    });
+    if (!s)
+        return s.error();
+    if (auto c = check_address(row); !c)
+        return c.error();
+    return std::optional<Row>(std::move(row));
+}
+
+// ---- writing
+
+std::string csv_header()
+{
+    return "address,scope,reason,source,detail,first_seen,last_seen,hits,expires,note\n";
+}
+
+std::string to_csv(const Suppression& e)
+{
+    std::string out;
+    csv_field(out, e.address);
+    out += ',';
+    csv_field(out, e.scope);
+    out += ',';
+    out += to_string(e.reason);
+    out += ',';
+    csv_field(out, e.source);
+    out += ',';
+    csv_field(out, e.detail);
+    out += ',';
+    out += iso_time(e.first_seen);
+    out += ',';
+    out += iso_time(e.last_seen);
+    out += ',';
+    out += std::to_string(e.hits);
+    out += ',';
+    if (e.expires)
+        out += iso_time(*e.expires);
+    out += ',';
+    csv_field(out, e.note);
+    out += '\n';
+    return out;
+}
+
+std::string json_string(std::string_view text)
+{
+    std::string out = "\"";
+    for (std::size_t i = 0; i < text.size();) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+            ++i;
+        } else if (c < 0x20 || c == 0x7f) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        } else if (std::size_t n = utf8_length(text, i); n > 0) {
+            out.append(text.substr(i, n));
+            i += n;
+        } else {
+            out += "\\ufffd"; // not UTF-8: JSON text must be
+            ++i;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string to_json(const Suppression& e)
+{
+    std::string out = "{\"address\":" + json_string(e.address);
+    out += ",\"scope\":" + json_string(e.scope);
+    out += ",\"reason\":" + json_string(to_string(e.reason));
+    out += ",\"source\":" + json_string(e.source);
+    out += ",\"detail\":" + json_string(e.detail);
+    out += ",\"first_seen\":" + json_string(iso_time(e.first_seen));
+    out += ",\"last_seen\":" + json_string(iso_time(e.last_seen));
+    out += ",\"hits\":" + std::to_string(e.hits);
+    out += ",\"expires\":" + (e.expires ? json_string(iso_time(*e.expires)) : std::string("null"));
+    out += ",\"note\":" + json_string(e.note);
+    out += '}';
+    return out;
+}
+
+std::string_view ses_reason(Reason reason) noexcept
+{
+    switch (reason) {
+    case Reason::hard_bounce:
+    case Reason::soft_bounce:
+        return "BOUNCE";
+    case Reason::complaint:
+    case Reason::unsubscribe:
+    case Reason::manual:
+        return "COMPLAINT";
+    }
+    return "COMPLAINT";
+}
+
+std::optional<std::string> to_ses_csv(const Suppression& e)
+{
+    if (!e.scope.empty())
+        return std::nullopt;
+    std::string out;
+    csv_field(out, e.address);
+    out += ',';
+    out += ses_reason(e.reason);
+    out += '\n';
+    return out;
+}
+
+} // namespace sendsentry::store::format
