@@ -25,7 +25,8 @@ namespace {
     bool valid_selector(const std::string& s)
     {
         // RFC 6376 3.1: selectors are dot-separated DNS labels.
-        if (s.empty() || s.size() > 63 || s.front() == '.' || s.back() == '.' || s.find("..") != std::string::npos)
+        if (s.empty() || s.size() > 63 || s.front() == '.' || s.back() == '.'
+            || s.find("..") != std::string::npos)
             return false;
         for (unsigned char c : s)
             if (!(std::isalnum(c) || c == '-' || c == '.' || c == '_'))
@@ -41,7 +42,8 @@ namespace {
         if (!valid_selector(o.selector))
             return ctx.usage_error("keygen", "--selector: letters, digits, '-', '_' and dots only");
         bool ed = o.type == "ed25519";
-        auto key = dkim::generate_key(ed ? dkim::KeyAlgorithm::ed25519_sha256 : dkim::KeyAlgorithm::rsa_sha256, o.bits);
+        auto key = dkim::generate_key(
+            ed ? dkim::KeyAlgorithm::ed25519_sha256 : dkim::KeyAlgorithm::rsa_sha256, o.bits);
         if (!key)
             return ctx.usage_error("keygen", key.error().message);
         std::string path = o.out.empty() ? o.selector + ".private" : o.out;
@@ -58,7 +60,8 @@ namespace {
     void add_keygen(CLI::App& app, Context& ctx)
     {
         auto o = std::make_shared<KeygenOptions>();
-        auto* cmd = app.add_subcommand("keygen", "make a DKIM key: write the private key, print the DNS record");
+        auto* cmd
+            = app.add_subcommand("keygen", "make a DKIM key: write the private key, print the DNS record");
         cmd->add_option("--domain", o->domain, "signing domain (d=)")->required();
         cmd->add_option("--selector", o->selector, "selector (s=)")->required();
         cmd->add_option("--type", o->type, "rsa or ed25519 (RFC 8463)")

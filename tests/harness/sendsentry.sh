@@ -12,6 +12,8 @@
 #   ssd_conf FILE                 write FILE from conf/sendsentry.conf with the
 #                                 store, sockets and key paths under $SS_TMP
 #   ssd_conf_set FILE SECTION KEY VALUE   set one key (replaces "#key =" lines)
+#   ssd_conf_try FILE SECTION KEY VALUE   the same, only if this build knows KEY
+#                                 (checked with a built program's -n); else 1
 #   ssd_as_user CMD...            run CMD as SS_RUN_USER
 #   ssd_cli ARGS...               the admin CLI on the test store, as SS_RUN_USER
 #   ssd_start NAME CONF           start sendsentry-milter or sendsentry-policyd
@@ -108,7 +110,10 @@ ssd_start() {
     local name=$1 conf=$2 bin sock pid
     bin=$(ss_bin "$name")
     sock=$(_ssd_socket_of "$name" "$conf")
-    ssd_as_user "$bin" -c "$conf" -f >>"$SS_TMP/$name.log" 2>&1 &
+    # setpriv execs the daemon: $! is the daemon's own pid (a shell function
+    # run with & would leave a subshell in between).
+    setpriv --reuid="$SS_RUN_USER" --regid="$(id -gn "$SS_RUN_USER")" --clear-groups -- \
+        "$bin" -c "$conf" -f >>"$SS_TMP/$name.log" 2>&1 &
     pid=$!
     echo "$pid" >"$SS_TMP/$name.pid"
     ss_on_exit "ssd_stop $name"
@@ -184,4 +189,25 @@ ssd_wire_postfix() {
     # The policy service also sees the internet's mail to the MX: keep relay
     # control (smtpd_relay_restrictions) as conf/main.cf has it.
     postfix -c "$(pf_confdir "$pf")" check || ss_fail "postfix check after wiring"
+}
+
+# Sets a key only when this build knows it (keys arrive as the programs do);
+# prints nothing and returns 1 when the key is unknown. Checks with any built
+# program's -n (check-config) mode.
+ssd_conf_try() {
+    local file=$1 section=$2 key=$3 value=$4 prog out
+    cp "$file" "$file.before"
+    ssd_conf_set "$file" "$section" "$key" "$value"
+    for prog in sendsentry-bounce sendsentry-policyd sendsentry-milter sendsentry; do
+        ss_have_bin "$prog" || continue
+        out=$("$(ss_bin "$prog")" -c "$file" -n 2>&1) && { rm -f "$file.before"; return 0; }
+        if printf '%s' "$out" | grep -q "$key"; then
+            mv "$file.before" "$file"
+            return 1
+        fi
+        rm -f "$file.before"
+        return 0
+    done
+    rm -f "$file.before"
+    return 0
 }
