@@ -36,7 +36,8 @@ def message(sender_name, from_addr, rcpt, subject, unsubscribe, n):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--from", dest="from_addr", required=True)
+    ap.add_argument("--from", dest="from_addr", required=True, help="header From address")
+    ap.add_argument("--return-path", help="envelope sender (MAIL FROM); default: the From address")
     ap.add_argument("--name", default="Demo")
     ap.add_argument("--subject", default="Our news")
     ap.add_argument("--unsubscribe", required=True)
@@ -58,7 +59,7 @@ def main():
             s.ehlo("app.internal.test")
             for n, rcpt in enumerate(rcpts[start:start + args.per_session], start + 1):
                 body = message(args.name, args.from_addr, rcpt, args.subject, args.unsubscribe, n)
-                code, text = s.mail(args.from_addr)
+                code, text = s.mail(args.return_path or args.from_addr)
                 if code != 250:
                     note("deferred" if code < 500 else "refused", code, text)
                     s.rset()

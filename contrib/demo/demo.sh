@@ -139,14 +139,15 @@ write("acme.rcpts", 184, ["unknown.%d@remote.test" % i for i in range(1, 9)] +
 write("bluebird.rcpts", 94, ["nosuchuser.%d@remote.test" % i for i in range(1, 5)] +
       ["disabled.1@mail.test", "greylist.1@remote.test"])
 PY
-campaign() { # FROM NAME LIST UNSUB OUT
+campaign() { # FROM NAME LIST UNSUB OUT [RETURN_PATH]
     "$SS_PY" "$demo/campaign.py" --port "$(pf_port relay sub)" --from "$1" --name "$2" \
-        --unsubscribe "$4" "$SS_TMP/$3" >"$SS_TMP/$5"
+        --unsubscribe "$4" ${6:+--return-path "$6"} "$SS_TMP/$3" >"$SS_TMP/$5"
 }
 # Without the milter's return-path rewrite the application sets the bounce
 # address itself (as with a custom MAIL FROM domain at a delivery service).
-campaign bounces@bounces.acme.test "ACME News" acme.rcpts unsubscribe@bounces.acme.test acme.json
-campaign bounces@bounces.bluebird.test "Bluebird" bluebird.rcpts unsubscribe@bounces.bluebird.test bluebird.json
+campaign news@acme.test "ACME News" acme.rcpts unsubscribe@bounces.acme.test acme.json bounces@bounces.acme.test
+campaign hello@bluebird.test "Bluebird" bluebird.rcpts unsubscribe@bounces.bluebird.test bluebird.json \
+    bounces@bounces.bluebird.test
 jq_py() { "$SS_PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$SS_TMP/$1"; }
 acme_ok=$(jq_py acme.json 'r["accepted"]')
 blue_ok=$(jq_py bluebird.json 'r["accepted"]')
@@ -179,7 +180,7 @@ sleep 1
 cat "$SS_TMP/acme.rcpts" | head -20 >"$SS_TMP/later.rcpts"
 grep -E '^(unknown|blocked)' "$SS_TMP/acme.rcpts" >>"$SS_TMP/later.rcpts"
 echo reader007@remote.test >>"$SS_TMP/later.rcpts"
-campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json
+campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json bounces@bounces.acme.test
 
 # --- the report ---------------------------------------------------------------
 section "Campaign (submission from the internal network)"
@@ -196,7 +197,17 @@ done
 
 section "At the receiving internet"
 files=$(net_files | wc -l)
-say "  messages received: $files; recipients refused by receivers: $(net_rejected_count) ($hard with 5xx)"
+say "  messages received: $files"
+"$SS_PY" - "$SS_NET_SPOOL/rejected.jsonl" <<'PY'
+import json, os, sys
+hard, soft = set(), set()
+if os.path.exists(sys.argv[1]):
+    for line in open(sys.argv[1]):
+        r = json.loads(line)
+        (hard if r["reply"].startswith("5") else soft).add(r["rcpt"].lower())
+print("  recipients refused by receivers: %d permanently (5xx), %d temporarily (4xx: Postfix retries)"
+      % (len(hard), len(soft - hard)))
+PY
 if [ "$files" -gt 0 ]; then
     campaign_files=$(grep -l -E '^From: (ACME|Bluebird)' $(net_files) || true)
     ncamp=$(echo "$campaign_files" | grep -c . || true)
@@ -217,7 +228,10 @@ if [ "$files" -gt 0 ]; then
         fi
     fi
 fi
-if [ "$have_cli" = yes ]; then
+cli_has() { "$(ss_bin sendsentry)" --help 2>/dev/null | grep -Eq "^  $1 "; }
+if [ "$have_cli" = yes ] && ! cli_has spf; then
+    say "  sendsentry spf / dmarc: not in this build of the CLI"
+elif [ "$have_cli" = yes ]; then
     for b in acme.test bluebird.test; do
         spf=$("$(ss_bin sendsentry)" spf --ip "$relay_ip" --mail-from "bounces@bounces.$b" --resolver "$SS_DNS" 2>&1 | head -1 || true)
         dmarc=$("$(ss_bin sendsentry)" dmarc --from "news@$b" --mail-from "bounces@bounces.$b" --dkim-domain "$b" \
@@ -236,6 +250,8 @@ else
     say "  sendsentry-bounce not built: DSNs are not processed"
 fi
 if [ -f "$(ssd_store)" ]; then
+    say "  events recorded (bounces parsed, complaints, unsubscribes, blocked sends):"
+    ssd_sql "SELECT '    ' || kind || ': ' || count(*) FROM events GROUP BY kind ORDER BY kind" 2>/dev/null || true
     say "  suppression list:"
     ssd_sql "SELECT '    ' || reason || ' (' || CASE scope WHEN '' THEN 'global' ELSE scope END || '): ' || count(*) FROM suppression GROUP BY reason, scope" 2>/dev/null || true
     ssd_sql "SELECT '      e.g. ' || address || ' ' || reason || ' ' || detail FROM suppression ORDER BY first_seen LIMIT 3" 2>/dev/null || true
