@@ -36,7 +36,7 @@ public:
             { "value with '='", "ccert_subject=CN=a,O=b\n\n", "ccert_subject", "CN=a,O=b", 1 },
             { "unknown attribute ignored", "frobnicate=1\nsender=s@x.org\n\n", "sender", "s@x.org", 2 },
             { "absent attribute is empty", "request=x\n\n", "sender", "", 1 },
-            { "repeated name: last wins", "sender=a@x.org\nsender=b@x.org\n\n", "sender", "b@x.org", 1 },
+            { "repeated name: last wins", "sender=a@x.org\nsender=b@x.org\n\n", "sender", "b@x.org", 2 },
             { "UTF-8 value", "sender=josé@x.org\n\n", "sender", "josé@x.org", 1 },
             { "value keeps spaces", "helo_name= a b \n\n", "helo_name", " a b ", 1 },
         };

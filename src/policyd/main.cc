@@ -187,6 +187,13 @@ int run(const Options& options)
     }
     log::init("sendsentry-policyd", options.foreground);
     log::Logger logger("policyd");
+    // Before any thread starts: the writer thread must inherit the blocked
+    // set, or a SIGHUP delivered to it would end the process instead of
+    // reaching the event loop's signalfd.
+    if (auto st = policyd::block_signals(); !st) {
+        logger.crit("signals", { { "error", st.error().message } });
+        return EX_OSERR;
+    }
 
     std::vector<std::pair<UniqueFd, std::string>> listeners;
     for (const policy::ListenAddress& a : loaded->listen) {
@@ -226,7 +233,18 @@ int run(const Options& options)
     if (auto st = poller.start(); !st)
         logger.warning("overrides_unavailable", { { "error", st.error().message } });
 
+    // The writer thread's own connection: a Store serves one thread.
+    auto writer_store = store::open(loaded->config);
+    if (!writer_store) {
+        logger.crit("store_open_failed", { { "error", writer_store.error().message } });
+        return EX_UNAVAILABLE;
+    }
+    policyd::Persister persister(std::move(*writer_store));
     policyd::Server server(engine, server_options(loaded->config));
+    if (auto st = server.use_persister(persister); !st) {
+        logger.crit("persister", { { "error", st.error().message } });
+        return EX_OSERR;
+    }
     for (auto& [fd, name] : listeners)
         if (auto st = server.add_listener(std::move(fd), name); !st) {
             logger.crit("listen_failed", { { "error", st.error().message } });

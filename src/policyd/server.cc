@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -37,6 +38,7 @@ namespace {
     // descriptor use the top bits so that they can never collide.
     constexpr std::uint64_t signal_tag = 1ull << 63;
     constexpr std::uint64_t listener_tag = 1ull << 62;
+    constexpr std::uint64_t persister_tag = 1ull << 61;
 
     // One read(2) takes at most this much; a request is far smaller, so one
     // read usually holds a whole request and costs one system call.
@@ -168,20 +170,49 @@ Status Server::add_listener(UniqueFd fd, std::string name)
     return {};
 }
 
+Status Server::use_persister(Persister& persister)
+{
+    struct epoll_event ev { };
+    ev.events = EPOLLIN;
+    ev.data.u64 = persister_tag;
+    if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, persister.wake_fd(), &ev) != 0)
+        return sys_error("epoll_ctl persister");
+    persister_ = &persister;
+    return {};
+}
+
+namespace {
+
+    sigset_t handled_signals()
+    {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        return set;
+    }
+
+} // namespace
+
+Status block_signals()
+{
+    sigset_t set = handled_signals();
+    if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0)
+        return sys_error("pthread_sigmask");
+    // A client that closes while we write must not kill the daemon.
+    std::signal(SIGPIPE, SIG_IGN);
+    return {};
+}
+
 Status Server::setup_signals()
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
-        return sys_error("sigprocmask");
+    if (auto st = block_signals(); !st)
+        return st;
+    sigset_t set = handled_signals();
     signal_fd_.reset(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
     if (!signal_fd_)
         return sys_error("signalfd");
-    // A client that closes while we write must not kill the daemon.
-    std::signal(SIGPIPE, SIG_IGN);
     struct epoll_event ev { };
     ev.events = EPOLLIN;
     ev.data.u64 = signal_tag;
@@ -221,6 +252,8 @@ Status Server::run()
             std::uint64_t tag = events[i].data.u64;
             if (tag == signal_tag) {
                 handle_signal();
+            } else if (tag == persister_tag) {
+                persist_done(now_us());
             } else if (tag & listener_tag) {
                 std::size_t index = tag & ~listener_tag;
                 if (index < listeners_.size())
@@ -240,7 +273,14 @@ Status Server::run()
     }
     for (auto it = connections_.begin(); it != connections_.end();)
         close_connection((it++)->first, "shutdown");
-    persist(now_us());
+    if (persister_) {
+        persister_->wait_idle();
+        persist_done(now_us());
+    }
+    // The last write happens here, in this thread, on the engine's own store.
+    if (auto st = engine_.flush(now_us()); !st)
+        log_.error(
+            "persist_failed", { { "error", st.error().message }, { "pending", engine_.pending_writes() } });
     log_.info("stopped", { { "requests", requests_ }, { "unsaved", engine_.pending_writes() } });
     if (engine_.pending_writes() > 0)
         return make_error(ErrorKind::temporary, "state not saved at shutdown");
@@ -413,9 +453,30 @@ void Server::expire_idle(policy::TimeUs now)
 
 void Server::persist(policy::TimeUs now)
 {
-    if (auto st = engine_.flush(now); !st)
-        log_.warning(
-            "persist_failed", { { "error", st.error().message }, { "pending", engine_.pending_writes() } });
+    if (!persister_) {
+        if (auto st = engine_.flush(now); !st)
+            log_.warning("persist_failed",
+                { { "error", st.error().message }, { "pending", engine_.pending_writes() } });
+        return;
+    }
+    if (persister_->busy())
+        return; // the previous batch is still being written: next beat
+    policy::PersistBatch batch = engine_.take_batch(now);
+    if (batch.empty())
+        engine_.batch_done(std::move(batch), Status {}, now);
+    else
+        persister_->submit(std::move(batch));
+}
+
+void Server::persist_done(policy::TimeUs now)
+{
+    auto result = persister_->take_result();
+    if (!result)
+        return;
+    if (!result->second)
+        log_.warning("persist_failed",
+            { { "error", result->second.error().message }, { "pending", result->first.rows.size() } });
+    engine_.batch_done(std::move(result->first), result->second, now);
 }
 
 void Server::timers(policy::TimeUs now)

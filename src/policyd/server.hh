@@ -7,6 +7,7 @@
 #include "core/log.hh"
 #include "core/result.hh"
 #include "core/unique_fd.hh"
+#include "persister.hh"
 #include "policy/listen_address.hh"
 #include "policy/policy_codec.hh"
 #include "policy/policy_engine.hh"
@@ -45,6 +46,8 @@ public:
     Server& operator=(const Server&) = delete;
 
     void set_options(ServerOptions options) { options_ = options; }
+    // Writes behind on PERSISTER's thread instead of in the loop.
+    [[nodiscard]] Status use_persister(Persister& persister);
     void on_reload(ReloadHook hook) { reload_ = std::move(hook); }
     void on_tick(TickHook hook) { tick_ = std::move(hook); }
 
@@ -71,9 +74,11 @@ private:
     void timers(policy::TimeUs now);
     void handle_signal();
     void persist(policy::TimeUs now);
+    void persist_done(policy::TimeUs now);
 
     policy::PolicyEngine& engine_;
     ServerOptions options_;
+    Persister* persister_ = nullptr;
     ReloadHook reload_;
     TickHook tick_;
     UniqueFd epoll_;
@@ -90,5 +95,9 @@ private:
 };
 
 policy::TimeUs now_us() noexcept;
+
+// Blocks SIGHUP, SIGTERM and SIGINT (read later through a signalfd) and
+// ignores SIGPIPE. Call before starting any thread.
+[[nodiscard]] Status block_signals();
 
 } // namespace sendsentry::policyd

@@ -5,11 +5,13 @@
 
 namespace sendsentry::policy {
 
+// Searched from the back so that a repeated name's last value wins, while
+// set() stays a plain append (a request has ~35 attributes; no index needed).
 std::string_view PolicyRequest::get(std::string_view name) const noexcept
 {
-    for (const auto& [n, v] : attributes_)
-        if (n == name)
-            return v;
+    for (auto it = attributes_.rbegin(); it != attributes_.rend(); ++it)
+        if (it->first == name)
+            return it->second;
     return {};
 }
 
@@ -23,12 +25,7 @@ bool PolicyRequest::has(std::string_view name) const noexcept
 
 void PolicyRequest::set(std::string_view name, std::string_view value)
 {
-    for (auto& [n, v] : attributes_)
-        if (n == name) {
-            v.assign(value);
-            return;
-        }
-    attributes_.emplace_back(std::string(name), std::string(value));
+    attributes_.emplace_back(name, value);
 }
 
 RequestReader::Status RequestReader::fail(std::string message)
@@ -69,7 +66,8 @@ RequestReader::Status RequestReader::next(PolicyRequest& out)
             consumed_ = scan_;
             if (pending_lines_ == 0)
                 return fail("empty request");
-            out = std::move(pending_);
+            // Swap rather than move: the next request reuses the vector.
+            std::swap(out, pending_);
             pending_.clear();
             pending_lines_ = 0;
             return Status::request;

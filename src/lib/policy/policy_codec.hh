@@ -28,9 +28,10 @@ public:
     // The value of NAME, or "" when absent (Postfix sends empty values too).
     std::string_view get(std::string_view name) const noexcept;
     bool has(std::string_view name) const noexcept;
+    // Attribute lines read (a repeated name counts each time).
     std::size_t size() const noexcept { return attributes_.size(); }
 
-    // Later values of a repeated name win, as each line overwrites the last.
+    // Appends; when a name repeats, get() returns its last value.
     void set(std::string_view name, std::string_view value);
     void clear() noexcept { attributes_.clear(); }
 

@@ -117,7 +117,21 @@ Answer PolicyEngine::handle(const PolicyRequest& request, Session& session, Time
     return { false, "DUNNO" };
 }
 
-Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session)
+Result<std::optional<store::Sender>> PolicyEngine::lookup_sender(const std::string& key, TimeUs now)
+{
+    auto it = sender_cache_.find(key);
+    if (it != sender_cache_.end() && now - it->second.first < sender_cache_ttl && now >= it->second.first)
+        return it->second.second;
+    auto entry = store_.get_sender(key);
+    if (!entry)
+        return entry.error();
+    if (sender_cache_.size() >= max_sender_cache)
+        sender_cache_.clear(); // crude but bounded; a cold cache costs one lookup per sender
+    sender_cache_[key] = { now, *entry };
+    return entry;
+}
+
+Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session, TimeUs now)
 {
     session.sender_checked = true;
     session.sender_refusal.reset();
@@ -131,7 +145,7 @@ Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session
             candidates.emplace_back(c);
     bool approved = false;
     for (const std::string& c : candidates) {
-        auto entry = store_.get_sender(c);
+        auto entry = lookup_sender(c, now);
         if (!entry)
             return entry.error();
         if (!*entry)
@@ -155,7 +169,7 @@ Answer PolicyEngine::rcpt(
 {
     std::string recipient = normalized_recipient(request.get("recipient"));
     if (!session.sender_checked) {
-        if (auto st = check_sender(request, session); !st) {
+        if (auto st = check_sender(request, session, now); !st) {
             session.sender_checked = false;
             return could_not_tell(st.error(), logger);
         }
@@ -275,69 +289,93 @@ Status PolicyEngine::load_state()
     return {};
 }
 
-Status PolicyEngine::flush(TimeUs now)
+Status write_batch(store::Store& store, const PersistBatch& batch)
+{
+    if (batch.empty())
+        return {};
+    return store.write([&](store::Transaction& tx) -> Status {
+        if (auto st = tx.save_limiter_states(batch.rows); !st)
+            return st;
+        for (const store::Event& e : batch.events)
+            if (auto id = tx.add_event(e); !id)
+                return id.error();
+        for (const store::Counter& c : batch.counters)
+            if (auto st = tx.add_counter(c.subject, c.name, c.bucket, c.value); !st)
+                return st;
+        if (batch.forget_before)
+            if (auto n = tx.forget_limiter_states(*batch.forget_before); !n)
+                return n.error();
+        return {};
+    });
+}
+
+PersistBatch PolicyEngine::take_batch(TimeUs now)
 {
     last_flush_ = now;
-    bool forget = now - last_forget_ >= 3600 * us_per_second;
-    if (pending_writes() == 0 && !forget)
-        return {};
-    auto tx = store_.begin();
-    if (!tx)
-        return tx.error();
-    auto dirty = limiter_.take_dirty();
-    auto restore_dirty = [&] {
-        for (const auto& d : dirty)
-            limiter_.mark_dirty(d.first);
-    };
-    std::vector<store::LimiterState> rows;
-    for (const auto& [key, windows] : dirty) {
+    PersistBatch batch;
+    batch.taken_at = now;
+    for (auto& [key, windows] : limiter_.take_dirty()) {
         for (const WindowState& w : windows)
-            rows.push_back({ limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(now) });
+            batch.rows.push_back({ limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(now) });
         // A reset key has no windows left: write every configured window at
         // rest so that a restart does not bring the old state back.
         if (windows.empty())
             for (const Limit& l : limiter_.limits_for(key))
-                rows.push_back({ limiter_row_key(key, WindowState { l.kind, l.window_seconds, 0 }), 0.0,
+                batch.rows.push_back({ limiter_row_key(key, WindowState { l.kind, l.window_seconds, 0 }), 0.0,
                     seconds_of(now) });
+        batch.keys.push_back(std::move(key));
     }
-    Status st = (*tx)->save_limiter_states(rows);
-    for (std::size_t i = 0; st && i < events_.size(); ++i)
-        if (auto id = (*tx)->add_event(events_[i]); !id)
-            st = id.error();
-    for (auto it = counters_.begin(); st && it != counters_.end(); ++it)
-        st = (*tx)->add_counter(
-            std::get<0>(it->first), std::get<1>(it->first), std::get<2>(it->first), it->second);
-    if (st && forget) {
+    batch.events.assign(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
+    events_.clear();
+    for (auto& [k, v] : counters_)
+        batch.counters.push_back({ std::get<0>(k), std::get<1>(k), std::get<2>(k), v });
+    counters_.clear();
+    if (now - last_forget_ >= 3600 * us_per_second) {
         // Rows untouched for longer than the longest window are at rest.
         std::int64_t longest = 0;
         for (const Limit& l : settings_.limits)
             longest = std::max(longest, l.window_seconds);
-        for (const auto& [key, limits] : settings_.overrides)
-            for (const Limit& l : limits)
-                longest = std::max(longest, l.window_seconds);
-        for (const auto& [key, limits] : store_overrides_)
-            for (const Limit& l : limits)
-                longest = std::max(longest, l.window_seconds);
-        auto n = (*tx)->forget_limiter_states(seconds_of(now) - longest - 86400);
-        if (!n)
-            st = n.error();
+        for (const auto* m : { &settings_.overrides, &store_overrides_ })
+            for (const auto& [key, limits] : *m)
+                for (const Limit& l : limits)
+                    longest = std::max(longest, l.window_seconds);
+        batch.forget_before = seconds_of(now) - longest - 86400;
     }
-    if (st)
-        st = (*tx)->commit();
-    if (!st) {
-        restore_dirty();
-        return st;
+    return batch;
+}
+
+void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs now)
+{
+    if (written) {
+        if (batch.forget_before)
+            last_forget_ = batch.taken_at;
+        limiter_.expire(now);
+        if (dropped_events_ > 0) {
+            log::Logger("policyd").warning("events_dropped", { { "count", dropped_events_ } });
+            dropped_events_ = 0;
+        }
+        return;
     }
-    if (forget)
-        last_forget_ = now;
-    events_.clear();
-    counters_.clear();
-    limiter_.expire(now);
-    if (dropped_events_ > 0) {
-        log::Logger("policyd").warning("events_dropped", { { "count", dropped_events_ } });
-        dropped_events_ = 0;
+    // Take everything back; newer changes made meanwhile stay newer.
+    for (const std::string& key : batch.keys)
+        limiter_.mark_dirty(key);
+    for (auto it = batch.events.rbegin(); it != batch.events.rend(); ++it) {
+        if (events_.size() >= max_pending_events) {
+            ++dropped_events_;
+            continue;
+        }
+        events_.push_front(std::move(*it));
     }
-    return {};
+    for (const store::Counter& c : batch.counters)
+        counters_[{ c.subject, c.name, c.bucket }] += c.value;
+}
+
+Status PolicyEngine::flush(TimeUs now)
+{
+    PersistBatch batch = take_batch(now);
+    Status st = write_batch(store_, batch);
+    batch_done(std::move(batch), st, now);
+    return st;
 }
 
 } // namespace sendsentry::policy

@@ -45,6 +45,10 @@ struct Answer {
 
 // Named bounds on what waits in memory for the next write-behind flush.
 inline constexpr std::size_t max_pending_events = 10000;
+// Sender rows (approval, suspension) are cached this long: the same bound
+// as for suppression changes, which are looked up on every RCPT.
+inline constexpr TimeUs sender_cache_ttl = us_per_second;
+inline constexpr std::size_t max_sender_cache = 100000;
 
 // The prefix of this module's rows in the store's limiter_state table:
 // "gcra|KIND|WINDOW_SECONDS|KEY", level = TAT in microseconds (exact in a
@@ -53,6 +57,26 @@ inline constexpr std::string_view limiter_row_prefix = "gcra|";
 std::string limiter_row_key(std::string_view key, const WindowState& window);
 // The rate key and window of a limiter row, or nullopt for foreign rows.
 std::optional<std::pair<std::string, WindowState>> parse_limiter_row(const store::LimiterState& row);
+
+// One write-behind transaction's worth of data, taken from the engine in the
+// event loop and written by whoever owns a store connection (the daemon's
+// writer thread, so that fsync never stalls the loop).
+struct PersistBatch {
+    std::vector<std::string> keys; // the dirty keys, re-marked if the write fails
+    std::vector<store::LimiterState> rows;
+    std::vector<store::Event> events;
+    std::vector<store::Counter> counters;
+    std::optional<store::Time> forget_before; // drop limiter rows last updated before this
+    TimeUs taken_at = 0;
+
+    bool empty() const noexcept
+    {
+        return rows.empty() && events.empty() && counters.empty() && !forget_before;
+    }
+};
+
+// Writes BATCH in one transaction of STORE.
+[[nodiscard]] Status write_batch(store::Store& store, const PersistBatch& batch);
 
 class PolicyEngine {
 public:
@@ -71,7 +95,13 @@ public:
     // Write-behind: dirty rate state, pending events and counters in one
     // transaction. On failure nothing is lost from memory; the next flush
     // tries again.
+    // (take_batch + write_batch + batch_done, on this engine's store.)
     [[nodiscard]] Status flush(TimeUs now);
+    // The pieces of flush() for a writer running elsewhere: take what is
+    // pending (clears it here), and afterwards report how the write went; a
+    // failed batch is taken back so that nothing is lost.
+    PersistBatch take_batch(TimeUs now);
+    void batch_done(PersistBatch batch, const Status& written, TimeUs now);
     bool flush_due(TimeUs now) const noexcept { return now - last_flush_ >= settings_.persist_interval; }
     std::size_t pending_writes() const noexcept;
 
@@ -84,7 +114,10 @@ private:
     Answer rcpt(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
     Answer count(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
     // Approval and suspension of the sender; sets session.sender_refusal.
-    [[nodiscard]] Status check_sender(const PolicyRequest& request, Session& session);
+    [[nodiscard]] Status check_sender(const PolicyRequest& request, Session& session, TimeUs now);
+    // get_sender through a short cache: approval and suspension changes made
+    // by the CLI or the reputation guard apply within sender_cache_ttl.
+    Result<std::optional<store::Sender>> lookup_sender(const std::string& key, TimeUs now);
     Answer could_not_tell(const Error& error, const log::Logger& logger);
     Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
         std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger);
@@ -95,6 +128,7 @@ private:
     PolicySettings settings_;
     RateLimiter limiter_;
     std::unordered_map<std::string, std::vector<Limit>> store_overrides_;
+    std::unordered_map<std::string, std::pair<TimeUs, std::optional<store::Sender>>> sender_cache_;
     std::deque<store::Event> events_;
     std::map<std::tuple<std::string, std::string, store::Time>, std::int64_t> counters_;
     std::int64_t dropped_events_ = 0;
