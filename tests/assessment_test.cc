@@ -5,6 +5,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 using namespace sendsentry::reputation;
+using sendsentry::store::to_string;
 using std::chrono::hours;
 
 class AssessmentTest : public CppUnit::TestFixture {

@@ -32,29 +32,6 @@ namespace {
 
 } // namespace
 
-std::string_view to_string(State s) noexcept
-{
-    switch (s) {
-    case State::ok:
-        return "ok";
-    case State::warning:
-        return "warning";
-    case State::suspended:
-        return "suspended";
-    }
-    return "ok";
-}
-
-bool parse_state(std::string_view text, State& out) noexcept
-{
-    for (State s : { State::ok, State::warning, State::suspended })
-        if (to_string(s) == text) {
-            out = s;
-            return true;
-        }
-    return false;
-}
-
 std::string format_ppm(std::int64_t ppm)
 {
     char buf[32];

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/config.hh"
+#include "store/store.hh"
 
 #include <chrono>
 #include <cstdint>
@@ -14,10 +15,7 @@
 
 namespace sendsentry::reputation {
 
-enum class State { ok, warning, suspended };
-
-std::string_view to_string(State s) noexcept;
-bool parse_state(std::string_view text, State& out) noexcept;
+using State = store::SenderState;
 
 // What happened to one sender within one window.
 struct Counts {
