@@ -138,7 +138,7 @@ namespace {
     bool generic_status(std::string_view code)
     {
         // x.0.0 says nothing; x.4.7 (expired) wraps the real last error.
-        return code.ends_with(".0.0") || code.substr(1) == ".4.7";
+        return code.ends_with(".0.0") || (code.size() > 1 && code.substr(1) == ".4.7");
     }
 
     // The most specific code in TEXT: the last one that is not generic, else

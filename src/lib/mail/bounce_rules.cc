@@ -753,7 +753,7 @@ namespace {
 
 // Multi-line SMTP replies repeat "550-5.7.1" or "550 5.7.1" on every line;
 // inside a phrase those prefixes would break it, so all but the first go.
-std::string strip_continuations(std::string_view text)
+static std::string strip_continuations(std::string_view text)
 {
     std::string out;
     out.reserve(text.size());
@@ -803,27 +803,37 @@ std::string reason_from_status(std::string_view status)
     return {};
 }
 
-// Whether TEXT holds an SMTP reply about RECIPIENT: "550 <user@example.jp>"
-// or "550 5.1.1 <user@example.jp>" (a reply code just before the address).
-bool reply_names_recipient(std::string_view text, std::string_view recipient)
-{
-    if (recipient.empty())
+namespace {
+    // Whether TEXT holds an SMTP reply about RECIPIENT: "550 <user@example.jp>"
+    // or "550 5.1.1 <user@example.jp>" (a reply code just before the address).
+    bool reply_names_recipient(std::string_view text, std::string_view recipient)
+    {
+        if (recipient.empty())
+            return false;
+        std::string lower = to_lower(text.substr(0, 4096));
+        std::string bracketed = "<" + to_lower(recipient) + ">";
+        for (std::size_t at = lower.find(bracketed); at != std::string::npos;
+             at = lower.find(bracketed, at + 1)) {
+            std::size_t from = at > 14 ? at - 14 : 0;
+            std::string_view before = std::string_view(lower).substr(from, at - from);
+            for (std::size_t i = 0; i + 3 <= before.size(); ++i)
+                if ((before[i] == '4' || before[i] == '5')
+                    && std::isdigit(static_cast<unsigned char>(before[i + 1]))
+                    && std::isdigit(static_cast<unsigned char>(before[i + 2]))
+                    && (i == 0 || std::isspace(static_cast<unsigned char>(before[i - 1]))))
+                    return true;
+        }
         return false;
-    std::string lower = to_lower(text.substr(0, 4096));
-    std::string bracketed = "<" + to_lower(recipient) + ">";
-    for (std::size_t at = lower.find(bracketed); at != std::string::npos;
-         at = lower.find(bracketed, at + 1)) {
-        std::size_t from = at > 14 ? at - 14 : 0;
-        std::string_view before = std::string_view(lower).substr(from, at - from);
-        for (std::size_t i = 0; i + 3 <= before.size(); ++i)
-            if ((before[i] == '4' || before[i] == '5')
-                && std::isdigit(static_cast<unsigned char>(before[i + 1]))
-                && std::isdigit(static_cast<unsigned char>(before[i + 2]))
-                && (i == 0 || std::isspace(static_cast<unsigned char>(before[i - 1]))))
-                return true;
     }
-    return false;
-}
+} // namespace
+
+namespace {
+    // "x.y.z" without the class digit (".1.1"), or "" for a short code.
+    std::string_view status_tail(std::string_view status)
+    {
+        return status.size() > 1 ? status.substr(1) : std::string_view {};
+    }
+} // namespace
 
 std::string classify(const ClassifyInput& in)
 {
@@ -837,7 +847,7 @@ std::string classify(const ClassifyInput& in)
     // places the refusal at the recipient stage whatever its detail, and so
     // does a reply that names the recipient in brackets ("550 <user@example.jp>:
     // User unknown") even when the notice does not say which command it answered.
-    bool recipient_stage = in.command == "RCPT" || in.status.substr(1, 3) == ".1."
+    bool recipient_stage = in.command == "RCPT" || status_tail(in.status).starts_with(".1.")
         || (in.command != "DATA" && by_status != "suspend"
             && reply_names_recipient(in.diagnostic, in.recipient));
     // x.2.1 "mailbox disabled" is a suspended account, unless the RCPT reply
@@ -859,7 +869,7 @@ std::string classify(const ClassifyInput& in)
         for (const char* r : { "mailboxfull", "suspend" })
             if (by_notice == r && (by_text.empty() || by_text == "userunknown"))
                 return by_notice;
-        if (by_text != "userunknown" || in.status.substr(1) != ".1.0")
+        if (by_text != "userunknown" || status_tail(in.status) != ".1.0")
             return by_status;
     }
     static constexpr std::array specific_codes = { "hostunknown", "mailboxfull", "exceedlimit", "mesgtoobig",

@@ -32,7 +32,17 @@ namespace {
     std::string address_at(std::string_view text, std::size_t at)
     {
         std::size_t b = at;
-        while (b > 0 && is_local_char(static_cast<unsigned char>(text[b - 1])))
+        bool quoted = false;
+        if (at > 1 && text[at - 1] == '"') {
+            // RFC 5321 quoted local part: "john..doe"@example.com
+            std::size_t open = text.rfind('"', at - 2);
+            if (open != std::string_view::npos && at - open <= 66
+                && text.substr(open, at - open).find_first_of(" \t\n<>") == std::string_view::npos) {
+                b = open;
+                quoted = true;
+            }
+        }
+        while (!quoted && b > 0 && is_local_char(static_cast<unsigned char>(text[b - 1])))
             --b;
         std::size_t e = at + 1;
         if (e < text.size() && text[e] == '[') { // address literal
@@ -47,7 +57,7 @@ namespace {
         std::string_view local = text.substr(b, at - b);
         std::string_view domain = text.substr(at + 1, e - at - 1);
         while (!local.empty() && local.front() == '.')
-            local.remove_prefix(1);
+            local.remove_prefix(1); // a sentence's full stop, not the address
         while (!domain.empty() && (domain.back() == '.' || domain.back() == '-'))
             domain.remove_suffix(1);
         if (local.size() >= 7 && istarts_with(local, "mailto:"))

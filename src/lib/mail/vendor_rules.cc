@@ -133,7 +133,7 @@ std::string vendor_reason(const ClassifyInput& in, std::string_view notice)
 {
     // PowerMTA classifies its own bounces; trust that when the code does not
     // say more (x.0.0).
-    if (!in.vendor_category.empty() && in.status.substr(1) == ".0.0") {
+    if (!in.vendor_category.empty() && in.status.size() > 1 && in.status.substr(1) == ".0.0") {
         static constexpr Decisive categories[] = { { "bad-mailbox", "userunknown" },
             { "bad-domain", "hostunknown" }, { "inactive-mailbox", "suspend" },
             { "quota-issues", "mailboxfull" }, { "message-expired", "expired" },
