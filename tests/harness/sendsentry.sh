@@ -115,6 +115,7 @@ ssd_start() {
     setpriv --reuid="$SS_RUN_USER" --regid="$(id -gn "$SS_RUN_USER")" --clear-groups -- \
         "$bin" -c "$conf" -f >>"$SS_TMP/$name.log" 2>&1 &
     pid=$!
+    disown "$pid" # no "Killed" notice from bash when a test kills it on purpose
     echo "$pid" >"$SS_TMP/$name.pid"
     ss_on_exit "ssd_stop $name"
     local deadline=$((SECONDS + 15))
