@@ -42,11 +42,10 @@ public:
     [[nodiscard]] Status forget_resets(std::int64_t before);
 
 private:
-    explicit LimitOverrideStore(store::Database db)
-        : db_(std::move(db))
-    {
-    }
-    store::Database db_;
+    LimitOverrideStore() = default;
+    store::Database db_; // declared first: destroyed after the statements
+    // Prepared once at open (STYLE.md section 7).
+    store::Statement load_, delete_kind_, insert_, clear_, insert_reset_, resets_after_, forget_resets_;
 };
 
 } // namespace sendsentry::policy
