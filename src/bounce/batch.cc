@@ -129,6 +129,12 @@ int run_batch(const std::string& path, const config::Config& cfg, bool dry_run, 
     std::size_t messages = 0, failures = 0, deferred = 0;
     int rc = EX_OK;
     std::string error;
+    std::unique_ptr<Recorder> recorder;
+    if (!dry_run) {
+        recorder = Recorder::open(cfg);
+        if (!recorder)
+            return EX_TEMPFAIL;
+    }
     bool ok = each_message(
         path,
         [&](std::string_view name, std::string_view text) {
@@ -146,7 +152,7 @@ int run_batch(const std::string& path, const config::Config& cfg, bool dry_run, 
                 Message m;
                 m.text.assign(text);
                 m.size = text.size();
-                if (record(cfg, {}, m, report) != EX_OK)
+                if (recorder->record({}, m, report) != EX_OK)
                     ++deferred;
             }
             if (progress && messages % 100 == 0)

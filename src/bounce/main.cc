@@ -173,7 +173,10 @@ int run(int argc, char** argv)
         print_report(report, o.json);
         return EX_OK;
     }
-    return bounce::record(cfg, envelope, *message, report);
+    auto recorder = bounce::Recorder::open(cfg);
+    if (!recorder)
+        return EX_TEMPFAIL; // no store: pipe(8) keeps the message and retries
+    return recorder->record(envelope, *message, report);
 }
 
 } // namespace
