@@ -22,9 +22,13 @@ path = $SS_TMP/store.db
 [policyd]
 listen = unix:$SS_TMP/policyd.sock inet:127.0.0.1:$port4 inet:[::1]:$port6
 socket_mode = 0620
+$owner_line
 message_limits = $1
 CONF
 }
+# Giving the socket away needs root; unprivileged runs check the mode only.
+owner_line=""
+[ "$(id -u)" = 0 ] && owner_line="socket_owner = nobody:nogroup"
 write_conf "2/1h"
 "$(ss_bin sendsentry-policyd)" -c "$conf" -n >/dev/null || ss_fail "-n refuses a good configuration"
 bad="$SS_TMP/bad.conf"
@@ -39,6 +43,10 @@ pid=$!
 ss_on_exit "ss_kill_pid $pid"
 ss_wait 10 "policyd listening" ss_port_open "$port4"
 [ "$(stat -c %a "$SS_TMP/policyd.sock")" = 620 ] || ss_fail "socket mode is $(stat -c %a "$SS_TMP/policyd.sock"), not 620"
+if [ -n "$owner_line" ]; then
+    [ "$(stat -c %U:%G "$SS_TMP/policyd.sock")" = nobody:nogroup ] ||
+        ss_fail "socket owner is $(stat -c %U:%G "$SS_TMP/policyd.sock"), not nobody:nogroup"
+fi
 
 "$SS_PY" - "$SS_TMP/policyd.sock" "$port4" "$port6" "$pid" <<'PY' || ss_fail "protocol checks failed (see above)"
 import os, signal, socket, sys, time
