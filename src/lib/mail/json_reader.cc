@@ -139,7 +139,7 @@ namespace {
                     JsonValue member;
                     if (!value(member, depth + 1))
                         return false;
-                    v.members.emplace_back(std::move(key), std::move(member));
+                    v.members.push_back({ std::move(key), std::move(member) });
                     ws();
                     if (i < s.size() && s[i] == ',') {
                         ++i;
@@ -202,9 +202,9 @@ namespace {
 
 const JsonValue* JsonValue::get(std::string_view name) const noexcept
 {
-    for (const auto& [k, v] : members)
-        if (k == name)
-            return &v;
+    for (const JsonMember& m : members)
+        if (m.name == name)
+            return &m.value;
     return nullptr;
 }
 

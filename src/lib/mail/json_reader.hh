@@ -11,17 +11,26 @@
 
 namespace sendsentry::mail {
 
+struct JsonMember;
+
 struct JsonValue {
     enum class Kind { null, boolean, number, string, array, object };
     Kind kind = Kind::null;
     std::string text; // string contents, or the literal for numbers and booleans
     std::vector<JsonValue> items;
-    std::vector<std::pair<std::string, JsonValue>> members;
+    std::vector<JsonMember> members; // object members in order
 
     // Member NAME of an object, or nullptr.
     const JsonValue* get(std::string_view name) const noexcept;
     // The string value of member NAME, or "".
     std::string_view str(std::string_view name) const noexcept;
+};
+
+// A named member of an object (a struct, not std::pair: pair needs its
+// element types complete where JsonValue is still being declared).
+struct JsonMember {
+    std::string name;
+    JsonValue value;
 };
 
 // Parses TEXT; nothing on a syntax error or when the limits are exceeded.
