@@ -301,6 +301,7 @@ public:
     }
 
     void quit() { c_.send('Q', ""); }
+    bool leading_space() const { return steps_ & p_leadspc; }
 
 private:
     void macros(char stage, const std::vector<std::pair<std::string, std::string>>& mm)
@@ -365,7 +366,7 @@ private:
 
 // The message as the next hop would receive it: inserted headers on top,
 // added headers at the end of the header, every line ending CRLF.
-std::string render(const Message& m, const Result& r)
+std::string render(const Message& m, const Result& r, bool leading_space_negotiated)
 {
     std::string out;
     auto field = [&](const std::string& name, const std::string& value, bool leading_space) {
@@ -380,12 +381,13 @@ std::string render(const Message& m, const Result& r)
         }
         out += "\r\n";
     };
+    // As Postfix: with SMFIP_HDR_LEADSPC the filter supplies the space.
     for (const auto& [n, v] : r.inserted)
-        field(n, v, true);
+        field(n, v, !leading_space_negotiated);
     for (const auto& [n, v] : m.headers)
         field(n, v, false);
     for (const auto& [n, v] : r.added)
-        field(n, v, true);
+        field(n, v, !leading_space_negotiated);
     out += "\r\n";
     std::string body;
     for (std::size_t i = 0; i < m.body.size(); ++i) {
@@ -440,13 +442,13 @@ void worker(
                 if (has_sig)
                     ++t.signed_;
                 if (!o.out.empty() && t.done == 1) {
-                    std::ofstream(o.out, std::ios::binary) << render(m, r);
+                    std::ofstream(o.out, std::ios::binary) << render(m, r, s.leading_space());
                 }
                 if (!o.save_dir.empty()) {
                     long slot = t.saved++;
                     if (slot < o.save)
                         std::ofstream(o.save_dir + "/" + std::to_string(slot) + ".eml", std::ios::binary)
-                            << render(m, r);
+                            << render(m, r, s.leading_space());
                 }
             }
             s.quit();

@@ -27,6 +27,8 @@ public:
             { "empty", "", "" },
             { "8-bit kept", "caf\xc3\xa9\n", "caf\xc3\xa9\r\n" },
             { "lf cr", "a\n\rb", "a\r\n\r\nb" },
+            { "cr at end", "a\r", "a\r\n" },
+            { "cr cr lf", "a\r\r\nb", "a\r\n\r\nb" },
         };
         for (const Case& c : cases)
             CPPUNIT_ASSERT_EQUAL_MESSAGE(c.label, c.out, to_crlf(c.in));
@@ -38,9 +40,11 @@ public:
         std::string want = to_crlf(in);
         for (std::size_t split = 0; split <= in.size(); ++split) {
             LineEndingNormalizer n;
-            std::string out(n.feed(in.substr(0, split)));
-            out += n.feed(in.substr(split));
-            out += n.finish();
+            std::string out;
+            auto append = [&out](std::string_view piece) { out += piece; };
+            n.feed(in.substr(0, split), append);
+            n.feed(in.substr(split), append);
+            n.finish(append);
             CPPUNIT_ASSERT_EQUAL_MESSAGE("split at " + std::to_string(split), want, out);
         }
     }

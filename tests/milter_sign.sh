@@ -170,7 +170,22 @@ kill -HUP "$milter_pid"
 ss_wait_file_grep 10 "$SS_TMP/milter.log" 'SigningTable:2: key .{1,2}missingkey.{1,2} is not in the KeyTable'
 expect_signed plain "old keys after a refused reload"
 
+cp "$conf" "$SS_TMP/tables.conf"
+
+# simple/simple canonicalization: the inserted field must be byte-exact
+# ("DKIM-Signature: v=1", the space supplied under SMFIP_HDR_LEADSPC).
+write_conf "canonicalization = simple/simple"
+kill -HUP "$milter_pid"
+reloads_at_least() { [ "$(grep -c 'reload: reloaded' "$SS_TMP/milter.log")" -ge "$1" ]; }
+ss_wait 10 "second reload" reloads_at_least 2
+for name in plain folded utf8hdr; do drive "$name" "$SS_TMP/simple-$name.eml" >/dev/null; done
+grep -q 'c=simple/simple' "$SS_TMP/simple-plain.eml" || ss_fail "simple/simple not applied"
+$VERIFY --dns "$SS_DNS" --expect 2 "$SS_TMP"/simple-*.eml >"$SS_TMP/verify-simple.log" || {
+    cat "$SS_TMP/verify-simple.log"
+    ss_fail "simple/simple signatures did not verify"
+}
+
 # Refusals at start name the file and line.
-if "$MILTER" -c "$conf" -n >"$SS_TMP/check.out" 2>&1; then ss_fail "inconsistent tables accepted"; fi
+if "$MILTER" -c "$SS_TMP/tables.conf" -n >"$SS_TMP/check.out" 2>&1; then ss_fail "inconsistent tables accepted"; fi
 grep -q "SigningTable:2: key \"missingkey\"" "$SS_TMP/check.out" || { cat "$SS_TMP/check.out"; ss_fail "no file:line"; }
 ss_note "ok"

@@ -151,14 +151,19 @@ namespace {
         });
     }
 
-    sfsistat apply(SMFICTX* ctx, const Session& s, const EomActions& a)
+    sfsistat apply(SMFICTX* ctx, const Connection& c, const EomActions& a)
     {
-        // Insert in reverse so the first signature ends up on top.
-        for (auto it = a.insert_headers.rbegin(); it != a.insert_headers.rend(); ++it)
-            if (smfi_insheader(
-                    ctx, 0, const_cast<char*>(it->first.c_str()), const_cast<char*>(it->second.c_str()))
-                != MI_SUCCESS)
+        const Session& s = c.session;
+        // Insert in reverse so the first signature ends up on top. With
+        // SMFIP_HDR_LEADSPC the MTA adds no space after the colon of headers
+        // we insert (Postfix milter8.c, MILTER8_HDR_SPACE); the signature was
+        // computed over "DKIM-Signature: v=1...", so supply the space.
+        const char* space = (c.steps & SMFIP_HDR_LEADSPC) ? " " : "";
+        for (auto it = a.insert_headers.rbegin(); it != a.insert_headers.rend(); ++it) {
+            std::string value = space + it->second;
+            if (smfi_insheader(ctx, 0, const_cast<char*>(it->first.c_str()), value.data()) != MI_SUCCESS)
                 s.logger().error("smfi_insheader failed", { { "field", it->first } });
+        }
         if (a.verdict == EomActions::Verdict::accept)
             return SMFIS_CONTINUE;
         smfi_setreply(ctx, const_cast<char*>(a.reply_code.c_str()), const_cast<char*>(a.reply_status.c_str()),
@@ -171,7 +176,7 @@ namespace {
         Connection* c = nullptr;
         try {
             c = &find_or_create(ctx);
-            return apply(ctx, c->session, c->session.end_of_message());
+            return apply(ctx, *c, c->session.end_of_message());
         } catch (const std::exception& e) {
             if (c)
                 c->session.fail("end of message", e.what());
@@ -182,7 +187,7 @@ namespace {
         // The failure path itself failed: the only safe verdict is to retry.
         try {
             if (c)
-                return apply(ctx, c->session, c->session.end_of_message());
+                return apply(ctx, *c, c->session.end_of_message());
         } catch (...) {
         }
         return SMFIS_TEMPFAIL;
