@@ -1,8 +1,12 @@
 // Tests for conf/sendsentry.conf, the sample users copy: it must load with the
-// config key table (every key it sets exists and has a valid value).
+// config key table (every key it sets exists and has a valid value), and it
+// lists every key of the table, so a new key is documented where users look.
 #include "core/config.hh"
+#include "core/config_keys.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
+#include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +16,7 @@ class SampleConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(SampleConfigTest);
     CPPUNIT_TEST(sample_configuration_loads_without_diagnostics);
     CPPUNIT_TEST(sample_sets_the_paths_the_postfix_snippets_use);
+    CPPUNIT_TEST(sample_lists_every_key_of_the_table);
     CPPUNIT_TEST_SUITE_END();
 
     static constexpr const char* sample = TOP_SRCDIR "/conf/sendsentry.conf";
@@ -37,6 +42,42 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, listen.size());
         CPPUNIT_ASSERT_EQUAL(std::string("unix:/run/sendsentry/policyd.sock"), listen[0]);
         CPPUNIT_ASSERT_EQUAL(std::string("/var/lib/sendsentry/sendsentry.db"), c->string("store", "path"));
+    }
+
+    // "section.key" for every "key = ..." or "#key = ..." line of the sample.
+    static std::set<std::string> listed_keys()
+    {
+        std::set<std::string> keys;
+        std::ifstream in(sample);
+        std::string line, section;
+        while (std::getline(in, line)) {
+            if (line.size() > 2 && line.front() == '[' && line.back() == ']') {
+                section = line.substr(1, line.size() - 2);
+                continue;
+            }
+            std::size_t start = line.rfind('#', 0) == 0 ? 1 : 0;
+            std::size_t end = line.find_first_of(" =", start);
+            if (end == std::string::npos || end == start || line.find('=', end) == std::string::npos)
+                continue;
+            keys.insert(section + "." + line.substr(start, end - start));
+        }
+        return keys;
+    }
+
+    void sample_lists_every_key_of_the_table()
+    {
+        const std::set<std::string> listed = listed_keys();
+        std::string missing;
+        for (const KeySpec& k : key_table()) {
+            std::string name = std::string(k.section) + "." + std::string(k.name);
+            if (!listed.count(name))
+                missing += "  [" + std::string(k.section) + "] #" + std::string(k.name) + " = "
+                    + std::string(k.default_value) + "\n";
+        }
+        CPPUNIT_ASSERT_MESSAGE("conf/sendsentry.conf lacks these keys; add each, with its help line, "
+                               "under its section:\n"
+                + missing,
+            missing.empty());
     }
 };
 
