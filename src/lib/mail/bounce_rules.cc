@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <utility>
+#include <vector>
 
 namespace sendsentry::mail {
 namespace {
@@ -649,6 +651,44 @@ namespace {
 
     };
 
+    // Text looked at for phrases: a receiver's reason fits in far less, and
+    // the scan of every phrase is the parser's main cost (bench/bounce_bench.sh).
+    constexpr std::size_t max_phrase_scan = 6 * 1024;
+
+    std::size_t bigram(char a, char b)
+    {
+        return static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
+    }
+
+    // Phrase ids bucketed by their first two characters (CSR layout: 128 KiB
+    // of offsets, built once per process in microseconds).
+    struct PhraseIndex {
+        std::vector<std::uint16_t> start; // 65537 offsets into ids
+        std::vector<std::uint16_t> ids;
+    };
+
+    PhraseIndex build_phrase_index()
+    {
+        PhraseIndex index;
+        index.start.assign(65537, 0);
+        for (const Phrase& p : phrases)
+            ++index.start[bigram(p.text[0], p.text[1]) + 1];
+        for (std::size_t i = 1; i < index.start.size(); ++i)
+            index.start[i] = static_cast<std::uint16_t>(index.start[i] + index.start[i - 1]);
+        index.ids.resize(std::size(phrases));
+        std::vector<std::uint16_t> fill(index.start.begin(), index.start.end() - 1);
+        for (std::size_t id = 0; id < std::size(phrases); ++id)
+            index.ids[fill[bigram(phrases[id].text[0], phrases[id].text[1])]++]
+                = static_cast<std::uint16_t>(id);
+        return index;
+    }
+
+    const PhraseIndex& phrase_index()
+    {
+        static const PhraseIndex index = build_phrase_index();
+        return index;
+    }
+
     // '*' in a phrase matches anything within 200 characters.
     bool phrase_matches(std::string_view text, std::string_view phrase)
     {
@@ -780,16 +820,55 @@ static std::string strip_continuations(std::string_view text)
     return out;
 }
 
+namespace {
+    std::string scan_phrases(std::string_view diagnostic);
+} // namespace
+
 std::string reason_from_text(std::string_view diagnostic)
 {
     if (diagnostic.empty())
         return {};
-    std::string text = strip_continuations(to_lower(squeeze_spaces(diagnostic.substr(0, 16 * 1024))));
-    for (const Phrase& p : phrases)
-        if (phrase_matches(text, p.text))
-            return std::string(p.reason);
-    return {};
+    // The parser asks about the same text several times per recipient (the
+    // classification and its fallbacks); the phrase scan is the costly part.
+    thread_local std::string last_input;
+    thread_local std::string last_reason;
+    if (diagnostic == last_input)
+        return last_reason;
+    last_input.assign(diagnostic);
+    last_reason = scan_phrases(diagnostic);
+    return last_reason;
 }
+
+namespace {
+    std::string scan_phrases(std::string_view diagnostic)
+    {
+        std::string text
+            = strip_continuations(to_lower(squeeze_spaces(diagnostic.substr(0, max_phrase_scan))));
+        // One pass over the text: at each position only the phrases that
+        // start with its two characters are compared; the earliest phrase in
+        // table order that matches anywhere wins, as a scan phrase by phrase
+        // would decide.
+        const PhraseIndex& index = phrase_index();
+        std::size_t best = std::size(phrases);
+        for (std::size_t pos = 0; pos + 1 < text.size(); ++pos) {
+            std::size_t key = bigram(text[pos], text[pos + 1]);
+            for (std::size_t k = index.start[key]; k < index.start[key + 1]; ++k) {
+                std::size_t id = index.ids[k];
+                if (id >= best)
+                    break; // ids ascend within a bucket
+                std::string_view p = phrases[id].text;
+                std::string_view head = p.substr(0, p.find('*'));
+                if (std::string_view(text).substr(pos, head.size()) != head)
+                    continue;
+                if (head.size() == p.size() || phrase_matches(std::string_view(text).substr(pos), p))
+                    best = id;
+            }
+        }
+        if (best < std::size(phrases))
+            return std::string(phrases[best].reason);
+        return {};
+    }
+} // namespace
 
 std::string reason_from_status(std::string_view status)
 {

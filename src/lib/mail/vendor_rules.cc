@@ -151,7 +151,7 @@ std::string vendor_reason(const ClassifyInput& in, std::string_view notice)
     std::string_view domain = domain_of(in.recipient);
     if (iequals(domain, "googlegroups.com") && in.status.find(".0.0") != std::string_view::npos)
         return "rejected";
-    std::string text = to_lower(squeeze_spaces(in.diagnostic.substr(0, 16 * 1024)));
+    std::string text = to_lower(squeeze_spaces(in.diagnostic.substr(0, 8 * 1024)));
     // au (ezweb.ne.jp) answers a suspended address with a lower-case "user
     // unknown"; a missing one gets its capitalised "User unknown".
     if (iequals(domain, "ezweb.ne.jp")
@@ -168,7 +168,7 @@ std::string vendor_reason(const ClassifyInput& in, std::string_view notice)
             return "filtered";
     }
     // These phrases are specific enough to trust anywhere in the notice.
-    std::string whole = to_lower(squeeze_spaces(notice.substr(0, 16 * 1024)));
+    std::string whole = to_lower(squeeze_spaces(notice.substr(0, 8 * 1024)));
     for (const Decisive& d : decisive) {
         if (text.find(d.text) != std::string::npos || whole.find(d.text) != std::string::npos)
             return std::string(d.reason);
