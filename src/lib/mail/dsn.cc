@@ -156,7 +156,7 @@ DsnReport parse_dsn(std::string_view body)
 
 bool looks_like_dsn_fields(std::string_view text)
 {
-    std::string lower = to_lower(text.substr(0, 64 * 1024));
+    std::string lower = to_lower(text.substr(0, 16 * 1024));
     bool recipient = lower.find("final-recipient:") != std::string::npos
         || lower.find("original-recipient:") != std::string::npos;
     bool status

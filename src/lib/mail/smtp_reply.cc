@@ -9,7 +9,7 @@ namespace sendsentry::mail {
 namespace {
 
     // Diagnostic text worth scanning; anything longer is a returned message.
-    constexpr std::size_t max_scan = 64 * 1024;
+    constexpr std::size_t max_scan = 8 * 1024;
 
     bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
