@@ -3,6 +3,7 @@
 #include "suppress_actions.hh"
 
 #include "store/suppression_format.hh"
+#include "store/suppression_import.hh"
 #include "store/suppression_rules.hh"
 
 #include <algorithm>
@@ -18,10 +19,6 @@ namespace format = store::format;
 
 namespace {
 
-    // Rows per transaction in a non-strict import: the bounce program and
-    // policyd wait at most this long for the write lock (well under the
-    // default 5 s busy timeout), and a million rows still commit in ~100 steps.
-    constexpr std::int64_t import_batch_rows = 10000;
     // Bad lines printed one by one before only counting them, so that a
     // wrong file does not flood the terminal.
     constexpr std::int64_t max_reported_lines = 100;
@@ -76,40 +73,6 @@ namespace {
                 << "  " << column(e.expires ? format::iso_time(*e.expires) : "never", 20) << "  " << e.hits
                 << '\n';
     }
-
-    // Turns a file row into an entry, applying the import's defaults.
-    struct Defaults {
-        std::string reason;
-        std::string scope;
-        std::optional<Time> expires;
-        std::string note;
-    };
-
-    Result<store::Suppression> to_entry(const format::Row& row, const Defaults& d, Time now)
-    {
-        auto key = store::make_key(row.address, row.scope.value_or(d.scope));
-        if (!key)
-            return std::move(key).error();
-        auto reason = store::parse_reason(row.reason.value_or(d.reason));
-        if (!reason)
-            return std::move(reason).error();
-        store::Suppression e;
-        e.address = std::move(key->address);
-        e.scope = std::move(key->scope);
-        e.reason = *reason;
-        e.source = row.source.value_or("import");
-        e.detail = row.detail.value_or("");
-        e.last_seen = row.last_seen.value_or(now);
-        e.first_seen = std::min(row.first_seen.value_or(e.last_seen), e.last_seen);
-        e.hits = row.hits.value_or(1);
-        e.expires = row.expires ? *row.expires : d.expires;
-        e.note = row.note.value_or(d.note);
-        return e;
-    }
-
-    struct ImportCounts {
-        std::int64_t added = 0, updated = 0, bad = 0;
-    };
 
 } // namespace
 
@@ -217,15 +180,20 @@ int run_import(Context& ctx, const ImportOptions& o)
     auto fmt = format::parse_input_format(o.format);
     if (!fmt)
         return ctx.usage_error("--format", fmt.error().message);
-    Defaults defaults { o.reason, o.scope, {}, o.note };
+    store::ImportDefaults defaults;
+    auto reason = store::parse_reason(o.reason);
+    if (!reason)
+        return ctx.usage_error("--reason", reason.error().message);
+    defaults.reason = *reason;
+    auto scope = store::normalize_scope(o.scope);
+    if (!scope)
+        return ctx.usage_error("--scope", scope.error().message);
+    defaults.scope = std::move(scope).value();
     auto expires = parse_expires(o.expires, now);
     if (!expires)
         return ctx.usage_error("import", expires.error().message);
     defaults.expires = *expires;
-    if (auto r = store::parse_reason(o.reason); !r)
-        return ctx.usage_error("--reason", r.error().message);
-    if (auto s = store::normalize_scope(o.scope); !s)
-        return ctx.usage_error("--scope", s.error().message);
+    defaults.note = o.note;
 
     std::ifstream file;
     if (o.file != "-") {
@@ -240,59 +208,27 @@ int run_import(Context& ctx, const ImportOptions& o)
         return ctx.store_error("open", st.error());
 
     format::RowReader reader(in, *fmt);
-    ImportCounts counts;
-    bool at_end = false;
-    bool strict_failure = false;
-    // --strict: one transaction, so a bad line leaves the list untouched.
-    // Otherwise batches, so the daemons' writes never wait long.
-    while (!at_end && !strict_failure) {
-        std::int64_t in_batch = 0;
-        ImportCounts batch;
-        Status w = (*st)->write([&](store::Transaction& tx) -> Status {
-            batch = {};
-            while (o.strict || in_batch < import_batch_rows) {
-                auto row = reader.next();
-                if (row && !*row) {
-                    at_end = true;
-                    return {};
-                }
-                auto entry = row ? to_entry(**row, defaults, now)
-                                 : Result<store::Suppression>(std::move(row).error());
-                if (!entry) {
-                    ++batch.bad;
-                    if (batch.bad + counts.bad <= max_reported_lines)
-                        ctx.err() << name << ':' << reader.line() << ": " << entry.error().message << '\n';
-                    if (o.strict) {
-                        strict_failure = true;
-                        return make_error(ErrorKind::invalid, "bad line");
-                    }
-                    continue;
-                }
-                auto added = store::import_entry(tx, std::move(entry).value(), "import", now);
-                if (!added)
-                    return std::move(added).error();
-                ++(*added ? batch.added : batch.updated);
-                ++in_batch;
-            }
-            return {};
-        });
-        if (!w && strict_failure) {
-            ctx.err() << "sendsentry: import: --strict: nothing imported\n";
-            return exit_usage;
-        }
-        if (!w) {
-            ctx.err() << "sendsentry: import: stopped near " << name << ':' << reader.line() << "; "
-                      << counts.added + counts.updated << " entries were committed before\n";
-            return ctx.store_error("import", w.error());
-        }
-        counts.added += batch.added;
-        counts.updated += batch.updated;
-        counts.bad += batch.bad;
+    store::ImportOptions options;
+    options.strict = o.strict;
+    std::int64_t reported = 0;
+    auto report
+        = store::import_rows(**st, reader, defaults, options, now, [&](std::int64_t line, const Error& e) {
+              if (++reported <= max_reported_lines)
+                  ctx.err() << name << ':' << line << ": " << e.message << '\n';
+          });
+    if (reported > max_reported_lines)
+        ctx.err() << name << ": " << reported - max_reported_lines << " more bad lines not shown\n";
+    if (report.refused) {
+        ctx.err() << "sendsentry: import: --strict: nothing imported\n";
+        return exit_usage;
     }
-    if (counts.bad > max_reported_lines)
-        ctx.err() << name << ": " << counts.bad - max_reported_lines << " more bad lines not shown\n";
-    ctx.err() << "imported " << counts.added + counts.updated << " entries (" << counts.added << " new, "
-              << counts.updated << " updated); skipped " << counts.bad << " bad lines\n";
+    if (report.error) {
+        ctx.err() << "sendsentry: import: stopped near " << name << ':' << report.error_line << "; "
+                  << report.written << " entries were committed before\n";
+        return ctx.store_error("import", *report.error);
+    }
+    ctx.err() << "imported " << report.written << " entries (the list grew by " << report.grew
+              << "); skipped " << report.bad << " bad lines\n";
     return exit_ok;
 }
 

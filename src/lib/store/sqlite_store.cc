@@ -14,7 +14,8 @@ namespace sendsentry::store {
 // each use. Parameters are positional (?1...), listed next to each statement.
 struct SqliteStore::Statements {
     Statement begin, commit, rollback;
-    Statement find_suppression, get_suppression, put_suppression, remove_suppression, purge_expired;
+    Statement find_suppression, get_suppression, put_suppression, upsert_suppression, remove_suppression,
+        purge_expired;
     Statement each_suppression, count_suppressions;
     Statement stats_total, stats_by_reason, stats_scoped;
     Statement add_event, count_events, list_events;
@@ -60,6 +61,13 @@ namespace {
             { &S::put_suppression,
                 "INSERT OR REPLACE INTO suppression (" + cols
                     + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" },
+            { &S::upsert_suppression,
+                "INSERT INTO suppression (" + cols
+                    + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                      " ON CONFLICT (address, scope) DO UPDATE SET reason = excluded.reason,"
+                      " source = excluded.source, detail = excluded.detail,"
+                      " first_seen = min(first_seen, excluded.first_seen), last_seen = excluded.last_seen,"
+                      " hits = excluded.hits, expires = excluded.expires, note = excluded.note" },
             { &S::remove_suppression, "DELETE FROM suppression WHERE address = ?1 AND scope = ?2" },
             { &S::purge_expired, "DELETE FROM suppression WHERE expires IS NOT NULL AND expires <= ?1" },
             { &S::each_suppression,
@@ -204,6 +212,15 @@ namespace {
     {
         if (auto s = db.set_busy_timeout(options.busy_timeout_ms); !s)
             return s;
+        // PRAGMA takes no bound parameter; these are our own integers.
+        if (auto s
+            = db.exec("PRAGMA cache_size = -" + std::to_string(std::max<std::int64_t>(0, options.cache_kib)));
+            !s)
+            return s;
+        if (auto s
+            = db.exec("PRAGMA mmap_size = " + std::to_string(std::max<std::int64_t>(0, options.mmap_bytes)));
+            !s)
+            return s;
         if (options.read_only)
             return {};
         // WAL: readers (policyd) never wait for the writer (bounce, CLI).
@@ -317,9 +334,15 @@ public:
         return std::optional<Suppression>(std::move(e).value());
     }
 
-    Status put_suppression(const Suppression& e) override
+    Status put_suppression(const Suppression& e) override { return write_suppression(s_.put_suppression, e); }
+
+    Status upsert_suppression(const Suppression& e) override
     {
-        Statement& q = s_.put_suppression;
+        return write_suppression(s_.upsert_suppression, e);
+    }
+
+    Status write_suppression(Statement& q, const Suppression& e)
+    {
         Status b = bind_all(q, std::string_view(e.address), std::string_view(e.scope), to_string(e.reason),
             std::string_view(e.source), std::string_view(e.detail), e.first_seen, e.last_seen, e.hits,
             e.expires, std::string_view(e.note));

@@ -44,10 +44,11 @@ namespace {
         { Reason::manual, "manual" },
     } };
 
-    constexpr std::array<std::pair<EventKind, std::string_view>, 11> event_names = { {
+    constexpr std::array<std::pair<EventKind, std::string_view>, 12> event_names = { {
         { EventKind::suppression_added, "suppression_added" },
         { EventKind::suppression_updated, "suppression_updated" },
         { EventKind::suppression_removed, "suppression_removed" },
+        { EventKind::suppression_imported, "suppression_imported" },
         { EventKind::hard_bounce, "hard_bounce" },
         { EventKind::soft_bounce, "soft_bounce" },
         { EventKind::complaint, "complaint" },

@@ -87,6 +87,7 @@ enum class EventKind {
     soft_bounce,
     complaint,
     unsubscribe,
+    suppression_imported, // one per import batch: "N entries"
     blocked_send, // policyd refused a recipient (suppressed, suspended, rate limit)
     quarantined, // an unparseable bounce was kept whole
     state_change, // sender state ok/warning/suspended changed
@@ -182,6 +183,9 @@ public:
         = 0;
     // Inserts or replaces the row of (address, scope).
     [[nodiscard]] virtual Status put_suppression(const Suppression& entry) = 0;
+    // Inserts ENTRY, or overwrites the row of (address, scope) with it except
+    // first_seen, which keeps the earlier value. One statement: the bulk path.
+    [[nodiscard]] virtual Status upsert_suppression(const Suppression& entry) = 0;
     // true when a row was removed.
     [[nodiscard]] virtual Result<bool> remove_suppression(std::string_view address, std::string_view scope)
         = 0;
@@ -279,6 +283,13 @@ struct OpenOptions {
     std::int64_t busy_timeout_ms = 5000;
     bool create = true; // create the file and schema when missing
     bool read_only = false; // no migration; writes fail
+    // Page cache of this connection. SQLite's 2 MiB default makes a
+    // million-row import re-read its B-tree pages from the OS many times.
+    std::int64_t cache_kib = 16 * 1024;
+    // Reads through a memory map instead of read() calls: the lookup of
+    // policyd's every RCPT then costs no system call once the pages are
+    // cached. 0 turns it off.
+    std::int64_t mmap_bytes = std::int64_t(256) << 20;
 };
 
 // Opens the store the configuration names ([store] path, busy_timeout).

@@ -120,26 +120,7 @@ Result<Suppression> suppress(Transaction& tx, const Sighting& sighting, Time now
     return entry;
 }
 
-Result<bool> import_entry(Transaction& tx, Suppression entry, std::string_view source, Time now)
-{
-    auto existing = tx.get_suppression(entry.address, entry.scope);
-    if (!existing)
-        return std::move(existing).error();
-    if (*existing)
-        entry.first_seen = std::min(entry.first_seen, (*existing)->first_seen);
-    if (auto s = tx.put_suppression(entry); !s)
-        return std::move(s).error();
-    Event ev;
-    ev.at = now;
-    ev.kind = *existing ? EventKind::suppression_updated : EventKind::suppression_added;
-    ev.recipient = entry.address;
-    ev.scope = entry.scope;
-    ev.detail = std::string(to_string(entry.reason));
-    ev.source = std::string(source);
-    if (auto id = tx.add_event(ev); !id)
-        return std::move(id).error();
-    return !existing->has_value();
-}
+Status import_entry(Transaction& tx, const Suppression& entry) { return tx.upsert_suppression(entry); }
 
 Result<bool> unsuppress(
     Transaction& tx, const SuppressionKey& key, std::string_view source, std::string_view detail, Time now)

@@ -57,10 +57,9 @@ Suppression merge(const std::optional<Suppression>& existing, const Sighting& si
 [[nodiscard]] Result<Suppression> suppress(Transaction& tx, const Sighting& sighting, Time now);
 
 // Writes ENTRY as given (an import: the file is the truth), keeping the
-// earlier first_seen of an existing row, and logs suppression_added or
-// suppression_updated with SOURCE. Returns true when the row is new.
-[[nodiscard]] Result<bool> import_entry(
-    Transaction& tx, Suppression entry, std::string_view source, Time now);
+// earlier first_seen of an existing row. Logs nothing: the importer logs one
+// suppression_imported event per batch (suppression_import.hh says why).
+[[nodiscard]] Status import_entry(Transaction& tx, const Suppression& entry);
 
 // Removes the entry of KEY and logs suppression_removed; false when there was none.
 [[nodiscard]] Result<bool> unsuppress(

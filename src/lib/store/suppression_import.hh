@@ -1,0 +1,57 @@
+// Bulk import of suppression rows read by format::RowReader: defaults for
+// missing columns, per-line error reports, batched or all-or-nothing
+// transactions. Used by `sendsentry suppress import` and bench/suppression_bench.
+#pragma once
+
+#include "store/store.hh"
+#include "store/suppression_format.hh"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace sendsentry::store {
+
+// Values for rows whose file lacks the column.
+struct ImportDefaults {
+    Reason reason = Reason::manual;
+    std::string scope; // normalised ("" = global)
+    std::optional<Time> expires; // none = forever
+    std::string note;
+    std::string source = "import";
+};
+
+struct ImportOptions {
+    // Strict: one transaction; the first bad line refuses the whole file.
+    bool strict = false;
+    // Otherwise rows per transaction: the daemons wait at most one batch for
+    // the write lock (well under the default 5 s busy timeout).
+    std::int64_t batch_rows = 10000;
+};
+
+struct ImportReport {
+    std::int64_t written = 0; // entries written (new or replacing one)
+    // How much the list grew: new entries, give or take what other writers
+    // (the bounce program) added meanwhile. Counted before and after rather
+    // than per row, which would cost a lookup per row.
+    std::int64_t grew = 0;
+    std::int64_t bad = 0;
+    bool refused = false; // strict and a bad line: nothing was written
+    std::optional<Error> error; // the store failed; rows before were committed
+    std::int64_t error_line = 0; // line being read when it failed
+};
+
+// Called for each bad line with its (first) line number and the reason.
+using BadLine = std::function<void(std::int64_t line, const Error& error)>;
+
+// The entry ROW describes, with DEFAULTS for what it lacks.
+[[nodiscard]] Result<Suppression> to_entry(const format::Row& row, const ImportDefaults& defaults, Time now);
+
+// Each committed batch logs one suppression_imported event ("N entries",
+// source = defaults.source), not one per row: a million
+// audit rows would double the import's time and the log's size, while each
+// entry already carries its source and last_seen.
+ImportReport import_rows(Store& store, format::RowReader& reader, const ImportDefaults& defaults,
+    const ImportOptions& options, Time now, const BadLine& on_bad);
+
+} // namespace sendsentry::store
