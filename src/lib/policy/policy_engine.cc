@@ -108,12 +108,11 @@ Answer PolicyEngine::handle(const PolicyRequest& request, Session& session, Time
         session.instance.assign(instance);
     }
     std::string_view state = request.get("protocol_state");
-    log::Logger logger = logger_for(request);
     if (state == "RCPT")
-        return rcpt(request, session, now, logger);
+        return rcpt(request, session, now);
     if ((state == "END-OF-MESSAGE" && settings_.count_at == CountAt::end_of_message)
         || (state == "DATA" && settings_.count_at == CountAt::data))
-        return count(request, session, now, logger);
+        return count(request, session, now);
     return { false, "DUNNO" };
 }
 
@@ -164,43 +163,40 @@ Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session
     return {};
 }
 
-Answer PolicyEngine::rcpt(
-    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
+Answer PolicyEngine::rcpt(const PolicyRequest& request, Session& session, TimeUs now)
 {
     std::string recipient = normalized_recipient(request.get("recipient"));
     if (!session.sender_checked) {
         if (auto st = check_sender(request, session, now); !st) {
             session.sender_checked = false;
-            return could_not_tell(st.error(), logger);
+            return could_not_tell(st.error(), request);
         }
     }
     if (session.sender_refusal) {
-        return refuse(
-            *session.sender_refusal, session.sender_refusal_why, request, recipient, "", now, logger);
+        return refuse(*session.sender_refusal, session.sender_refusal_why, request, recipient, "", now);
     }
 
-    std::string domain = sender_domain_of(request.get("sender"));
+    derive_sender(request, session);
     if (!recipient.empty()) {
-        auto hit = store_.find_suppression(recipient, domain, seconds_of(now));
+        auto hit = store_.find_suppression(recipient, session.sender_domain, seconds_of(now));
         if (!hit)
-            return could_not_tell(hit.error(), logger);
+            return could_not_tell(hit.error(), request);
         if (*hit)
-            return refuse(suppression_reply(settings_, **hit), "suppressed", request, recipient,
-                (*hit)->scope, now, logger);
+            return refuse(
+                suppression_reply(settings_, **hit), "suppressed", request, recipient, (*hit)->scope, now);
     }
 
-    if (auto key = derive_limit_key(settings_.key_sources, request)) {
+    if (const auto& key = session.limit_key) {
         RateVerdict v = limiter_.check(*key, Usage { 1, session.accepted_recipients + 1 }, now);
         if (!v.allowed)
             return refuse(
-                over_limit_reply(settings_, *key, v, now), "rate_limit", request, recipient, "", now, logger);
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, recipient, "", now);
     }
     ++session.accepted_recipients;
     return { false, "DUNNO" };
 }
 
-Answer PolicyEngine::count(
-    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
+Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeUs now)
 {
     if (session.counted)
         return { false, "DUNNO" };
@@ -209,14 +205,14 @@ Answer PolicyEngine::count(
     std::int64_t recipients = parse_count(request.get("recipient_count"));
     if (recipients == 0)
         recipients = session.accepted_recipients;
-    if (auto key = derive_limit_key(settings_.key_sources, request)) {
+    derive_sender(request, session);
+    if (const auto& key = session.limit_key) {
         Usage usage { 1, recipients };
         // Checked again here: parallel sessions of one sender may each have
         // passed their RCPT checks.
         RateVerdict v = limiter_.check(*key, usage, now);
         if (!v.allowed)
-            return refuse(
-                over_limit_reply(settings_, *key, v, now), "rate_limit", request, "", "", now, logger);
+            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", request, "", "", now);
         limiter_.commit(*key, usage, now);
     }
     session.counted = true;
@@ -229,20 +225,31 @@ Answer PolicyEngine::count(
     return { false, "DUNNO" };
 }
 
-Answer PolicyEngine::could_not_tell(const Error& error, const log::Logger& logger)
+void PolicyEngine::derive_sender(const PolicyRequest& request, Session& session) const
+{
+    if (session.sender_derived)
+        return;
+    session.sender_domain = sender_domain_of(request.get("sender"));
+    session.limit_key = derive_limit_key(settings_.key_sources, request);
+    session.sender_derived = true;
+}
+
+Answer PolicyEngine::could_not_tell(const Error& error, const PolicyRequest& request)
 {
     std::string action = could_not_tell_action(settings_);
-    logger.error("store_could_not_tell",
+    // The logger (an allocation) is made only here and in refuse(): the
+    // answers that pass need none.
+    logger_for(request).error("store_could_not_tell",
         { { "error", to_string(error.kind) }, { "detail", error.message },
             { "action", action.empty() ? std::string("close") : action } });
     return { action.empty(), action };
 }
 
 Answer PolicyEngine::refuse(std::string action, std::string_view why, const PolicyRequest& request,
-    std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger)
+    std::string_view recipient, std::string_view scope, TimeUs now)
 {
     std::string sender = normalized_sender(request.get("sender"));
-    logger.info("blocked",
+    logger_for(request).info("blocked",
         { { "reason", why }, { "sender", sender }, { "recipient", recipient },
             { "client", request.get("client_address") }, { "action", action } });
     if (events_.size() >= max_pending_events) {
