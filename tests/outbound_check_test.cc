@@ -99,6 +99,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("tempfail"), std::string(to_string(v.action)));
         OutboundVerdict w = c->check({ "b@mail.example.com", "r.example", {}, {} });
         CPPUNIT_ASSERT_EQUAL(std::string("tag"), std::string(to_string(w.action)));
+        CPPUNIT_ASSERT_EQUAL(w.reply_text, w.warning_header);
+        CPPUNIT_ASSERT(w.smtp_code.empty());
+        CPPUNIT_ASSERT(v.warning_header.empty());
     }
 };
 

@@ -2,7 +2,8 @@
 # SPF and DMARC through `sendsentry spf` / `sendsentry dmarc` (the milter's
 # code) against a real DNS server on loopback (unbound, tests/harness/dns.sh)
 # serving pass, fail, softfail, neutral, none, include chains, redirect, 11
-# lookups, void lookups, macros, IPv6, a CNAME, a TXT in several strings, MX,
+# lookups, void lookups, macros, IPv6, a CNAME, a TXT in several strings, a
+# record too long for UDP (TCP), MX,
 # missing and malformed DMARC, strict and relaxed alignment and a domain
 # under co.uk; then a stopped server (temperror within the bound). Every SPF
 # verdict is cross-checked with pyspf against the same server.
@@ -47,6 +48,7 @@ split       IN TXT "v=spf1 ip4:192.0.2.10" " -all"
 mx          IN TXT "v=spf1 mx -all"
 mx          IN MX 10 mail.mx
 mail.mx     IN A 192.0.2.40
+long        IN TXT "v=spf1 ip4:198.51.100.1 ip4:198.51.100.2 ip4:198.51.100.3 ip4:198.51.100.4 ip4:198.51.100.5 ip4:198.51.100.6 ip4:198.51.100.7 ip4:198.51.100.8 ip4:198.51.100.9 ip4:198.51.100.10 ip4:198.51.100.11 ip4:198.51.100.12 ip4:198.51.100.13" " ip4:198.51.100.14 ip4:198.51.100.15 ip4:198.51.100.16 ip4:198.51.100.17 ip4:198.51.100.18 ip4:198.51.100.19 ip4:198.51.100.20 ip4:198.51.100.21 ip4:198.51.100.22 ip4:198.51.100.23 ip4:198.51.100.24 ip4:198.51.100.25 ip4:198.51.100.26" " ip4:198.51.100.27 ip4:198.51.100.28 ip4:198.51.100.29 ip4:198.51.100.30 ip4:198.51.100.31 ip4:198.51.100.32 ip4:198.51.100.33 ip4:198.51.100.34 ip4:198.51.100.35 ip4:198.51.100.36 ip4:198.51.100.37 ip4:198.51.100.38 ip4:198.51.100.39" " ip4:192.0.2.10 -all"
 broken      IN TXT "v=spf1 ip4:192.0.2.10 a: -all"
 two         IN TXT "v=spf1 -all"
 two         IN TXT "v=spf1 +all"
@@ -91,6 +93,8 @@ IPv4-mapped IPv6|::ffff:192.0.2.10|a@pass.example.test|h.example.test|pass
 CNAME to the record|192.0.2.10|a@cname.example.test|h.example.test|pass
 TXT in two strings pass|192.0.2.10|a@split.example.test|h.example.test|pass
 TXT in two strings fail|192.0.2.99|a@split.example.test|h.example.test|fail
+over 512 octets (TCP) pass|192.0.2.10|a@long.example.test|h.example.test|pass
+over 512 octets (TCP) fail|192.0.2.11|a@long.example.test|h.example.test|fail
 MX pass|192.0.2.40|a@mx.example.test|h.example.test|pass
 MX fail|192.0.2.41|a@mx.example.test|h.example.test|fail
 syntax error|192.0.2.10|a@broken.example.test|h.example.test|permerror

@@ -249,6 +249,8 @@ void OutboundChecker::decide(OutboundVerdict& v, std::string_view sender_domain)
     if (text.size() > max_reply_text)
         text = text.substr(0, max_reply_text - 3) + "...";
     v.reply_text = text;
+    if (v.action == Action::tag && !v.reply_text.empty())
+        v.warning_header = v.reply_text;
     if (v.action == Action::reject) {
         v.smtp_code = "550";
         v.smtp_xcode = "5.7.1";

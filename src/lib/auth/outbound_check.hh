@@ -62,6 +62,10 @@ struct OutboundVerdict {
     std::string smtp_code; // "550" / "451" for reject / tempfail
     std::string smtp_xcode; // "5.7.1" / "4.7.1"
     std::string reply_text; // what is wrong and how to fix it
+    // Action tag: the value of an "X-Sendsentry-Warning" header to add (the
+    // reply text); empty otherwise. Our Authentication-Results header is
+    // added to every message, whatever the action.
+    std::string warning_header;
 
     // One log line, "ID: auth-check spf=... dmarc=... action=...".
     void log(const log::Logger& logger) const;
