@@ -31,10 +31,10 @@ public:
         in.dmarc = d;
         std::string h = build_authentication_results(in);
         std::string expected
-            = "relay.example.net;\r\n"
+            = "relay.example.net;\n"
               "\tspf=pass (domain of bounces.example.com designates 192.0.2.1 as permitted sender)"
-              " smtp.mailfrom=\"b+x=y@bounces.example.com\";\r\n"
-              "\tdkim=pass (signed by this relay) header.d=example.com header.s=s2024;\r\n"
+              " smtp.mailfrom=\"b+x=y@bounces.example.com\";\n"
+              "\tdkim=pass (signed by this relay) header.d=example.com header.s=s2024;\n"
               "\tdmarc=pass (p=reject aspf=r adkim=s; spf aligned, dkim aligned)"
               " header.from=example.com policy.dmarc=reject";
         CPPUNIT_ASSERT_EQUAL(expected, h);

@@ -43,7 +43,7 @@ namespace {
         // "id; res1; res2": each resinfo on its own folded line.
         std::string out = parts.front();
         for (std::size_t i = 1; i < parts.size(); ++i)
-            out += ";\r\n\t" + parts[i];
+            out += ";\n\t" + parts[i];
         return out;
     }
 

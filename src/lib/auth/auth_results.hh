@@ -30,7 +30,9 @@ struct AuthResultsInput {
     std::string dmarc_error; // why there was none (a comment)
 };
 
-// The field value (after "Authentication-Results:"), folded for 78 columns.
+// The field value (after "Authentication-Results:"), one resinfo per folded
+// line; folds are LF + TAB, as libmilter header values take them (the MTA
+// writes CRLF).
 std::string build_authentication_results(const AuthResultsInput& in);
 
 // Whether VALUE (an Authentication-Results field body) names AUTHSERV_ID as
