@@ -12,25 +12,27 @@ namespace {
         return ppm > 0 && sent > 0 && count * 1000000 >= ppm * sent; // 0%: check disabled
     }
 
-    std::string window_text(std::chrono::seconds w)
-    {
-        auto s = w.count();
-        if (s % 86400 == 0)
-            return s == 86400 ? "24h" : std::to_string(s / 86400) + "d";
-        if (s % 3600 == 0)
-            return std::to_string(s / 3600) + "h";
-        return std::to_string(s) + "s";
-    }
-
     std::string explain(std::string_view what, std::int64_t count, std::int64_t sent, std::chrono::seconds w,
         std::string_view level, std::int64_t threshold_ppm)
     {
         return std::string(what) + " rate " + format_ppm(sent ? count * 1000000 / sent : 0) + " over "
-            + window_text(w) + " (" + std::to_string(count) + " of " + std::to_string(sent) + ") reached the "
+            + window_name(w) + " (" + std::to_string(count) + " of " + std::to_string(sent) + ") reached the "
             + std::string(level) + " threshold " + format_ppm(threshold_ppm);
     }
 
 } // namespace
+
+std::string window_name(std::chrono::seconds window)
+{
+    auto s = window.count();
+    if (s % 86400 == 0 && s != 86400)
+        return std::to_string(s / 86400) + "d";
+    if (s % 3600 == 0)
+        return std::to_string(s / 3600) + "h";
+    if (s % 60 == 0)
+        return std::to_string(s / 60) + "m";
+    return std::to_string(s) + "s";
+}
 
 std::string format_ppm(std::int64_t ppm)
 {

@@ -59,6 +59,9 @@ Assessment assess(std::span<const WindowCounts> windows, const Thresholds& thres
 // sender, `sendsentry sender resume`); warning comes and goes with the rates.
 State next_state(State current, const Assessment& assessment) noexcept;
 
+// "24h", "7d", "90m": a window as people write it.
+std::string window_name(std::chrono::seconds window);
+
 // "9.1%" from parts per million, for messages.
 std::string format_ppm(std::int64_t ppm);
 
