@@ -54,7 +54,9 @@ swaks --silent 2 --server "127.0.0.1:$mx" --local-interface 127.0.0.2 --from lea
 pf_wait_log relay 30 'to=<complaints@bounces.sender.test>, relay=sendsentry-bounce.*status=sent'
 pf_wait_log relay 30 'to=<unsubscribe@bounces.sender.test>, relay=sendsentry-bounce.*status=sent'
 ss_wait 10 "complainer suppressed" ssd_suppressed complainer@remote.test
-ss_wait 10 "leaver suppressed" ssd_suppressed leaver@remote.test
+ss_wait 10 "leaver suppressed for sender.test" ssd_suppressed leaver@remote.test sender.test
+# An unsubscribe from sender.test's list does not block other brands' mail.
+ssd_suppressed leaver@remote.test && ss_fail "the unsubscribe was recorded globally, not for sender.test"
 [ "$(ssd_sql "SELECT reason FROM suppression WHERE address = 'complainer@remote.test'")" = complaint ] ||
     ss_fail "complainer not suppressed as complaint"
 [ "$(ssd_sql "SELECT reason || ' ' || scope FROM suppression WHERE address = 'leaver@remote.test'")" = "unsubscribe sender.test" ] ||

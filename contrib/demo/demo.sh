@@ -121,6 +121,13 @@ say "  Postfix: submission :$(pf_port relay sub) (internal network), MX :$(pf_po
 say "  DNS (unbound): $SS_DNS serving acme.test, bluebird.test (SPF, DKIM, DMARC, MX)"
 say "  the internet (aiosmtpd): $SS_NET, refuses unknown*/blocked* (5xx) and full*/greylist* (4xx)"
 say "  DKIM keys made by: $keygen_by; sendsentry programs run as user $SS_RUN_USER"
+if [ "$have_milter" = yes ] && grep -q smfi_chgfrom "$(ss_bin sendsentry-milter)"; then
+    say "  return path: the milter can rewrite the envelope sender (smfi_chgfrom); the demo's"
+    say "    application still sends with MAIL FROM bounces@bounces.<domain> itself"
+else
+    say "  return path: this milter has no envelope-sender rewrite (smfi_chgfrom), so the demo's"
+    say "    application sends with MAIL FROM bounces@bounces.<domain> itself (custom MAIL FROM domain)"
+fi
 
 # --- the campaign -------------------------------------------------------------
 "$SS_PY" - "$SS_TMP" <<'PY'

@@ -29,7 +29,8 @@
 #                                 file, user=); route each BOUNCE_DOMAIN to the pipe
 #   ssd_store                     the store path of the config made by ssd_conf
 #   ssd_sql SQL                   run SQL on the store (sqlite3, read-mostly checks)
-#   ssd_suppressed ADDR           true when ADDR is in the suppression list (any scope)
+#   ssd_suppressed ADDR [SCOPE]   true when ADDR is suppressed globally (or for sender
+#                                 domain SCOPE): `sendsentry suppress check`, else SQL
 
 SS_RUN_USER=${SS_RUN_USER:-nobody}
 
@@ -80,9 +81,9 @@ ssd_cli() { ssd_as_user "$(ss_bin sendsentry)" --db "$(ssd_store)" "$@"; }
 
 ssd_suppressed() {
     if ss_have_bin sendsentry; then
-        ssd_cli suppress check "$1" >/dev/null 2>&1
+        ssd_cli suppress check "$1" ${2:+--scope "$2"} >/dev/null 2>&1
     else
-        [ "$(ssd_sql "SELECT count(*) FROM suppression WHERE address = '$1' COLLATE NOCASE")" -gt 0 ] 2>/dev/null
+        [ "$(ssd_sql "SELECT count(*) FROM suppression WHERE address = '$1' COLLATE NOCASE AND scope = '${2:-}'")" -gt 0 ] 2>/dev/null
     fi
 }
 
