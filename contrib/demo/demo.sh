@@ -187,7 +187,8 @@ sleep 1
 cat "$SS_TMP/acme.rcpts" | head -20 >"$SS_TMP/later.rcpts"
 grep -E '^(unknown|blocked)' "$SS_TMP/acme.rcpts" >>"$SS_TMP/later.rcpts"
 echo reader007@remote.test >>"$SS_TMP/later.rcpts"
-campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json bounces@bounces.acme.test
+# Its own return path, so news@'s rate limit (keyed by envelope sender) does not apply.
+campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json alerts@bounces.acme.test
 
 # --- the report ---------------------------------------------------------------
 section "Campaign (submission from the internal network)"
@@ -263,8 +264,11 @@ if [ -f "$(ssd_store)" ]; then
     ssd_sql "SELECT '    ' || reason || ' (' || CASE scope WHEN '' THEN 'global' ELSE scope END || '): ' || count(*) FROM suppression GROUP BY reason, scope" 2>/dev/null || true
     ssd_sql "SELECT '      e.g. ' || address || ' ' || reason || ' ' || detail FROM suppression ORDER BY first_seen LIMIT 3" 2>/dev/null || true
     say "  sender states:"
-    ssd_sql "SELECT '    ' || key || ': ' || state || CASE state_reason WHEN '' THEN '' ELSE ' (' || state_reason || ')' END FROM senders" 2>/dev/null || true
-    [ -n "$(ssd_sql 'SELECT 1 FROM senders LIMIT 1' 2>/dev/null)" ] || say "    (no sender state recorded yet)"
+    if [ "$have_cli" = yes ] && cli_has senders; then
+        ssd_cli -c "$conf" senders --evaluate 2>&1 | sed 's/^/    /' || true
+    else
+        say "    (sendsentry senders is not in this build)"
+    fi
 else
     say "  no store was created (no program that writes it ran)"
 fi
