@@ -108,11 +108,12 @@ Answer PolicyEngine::handle(const PolicyRequest& request, Session& session, Time
         session.instance.assign(instance);
     }
     std::string_view state = request.get("protocol_state");
+    log::Logger logger = logger_for(request);
     if (state == "RCPT")
-        return rcpt(request, session, now);
+        return rcpt(request, session, now, logger);
     if ((state == "END-OF-MESSAGE" && settings_.count_at == CountAt::end_of_message)
         || (state == "DATA" && settings_.count_at == CountAt::data))
-        return count(request, session, now);
+        return count(request, session, now, logger);
     return { false, "DUNNO" };
 }
 
@@ -163,40 +164,43 @@ Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session
     return {};
 }
 
-Answer PolicyEngine::rcpt(const PolicyRequest& request, Session& session, TimeUs now)
+Answer PolicyEngine::rcpt(
+    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
 {
     std::string recipient = normalized_recipient(request.get("recipient"));
     if (!session.sender_checked) {
         if (auto st = check_sender(request, session, now); !st) {
             session.sender_checked = false;
-            return could_not_tell(st.error(), request);
+            return could_not_tell(st.error(), logger);
         }
     }
     if (session.sender_refusal) {
-        return refuse(*session.sender_refusal, session.sender_refusal_why, request, recipient, "", now);
+        return refuse(
+            *session.sender_refusal, session.sender_refusal_why, request, recipient, "", now, logger);
     }
 
-    derive_sender(request, session);
+    std::string domain = sender_domain_of(request.get("sender"));
     if (!recipient.empty()) {
-        auto hit = store_.find_suppression(recipient, session.sender_domain, seconds_of(now));
+        auto hit = store_.find_suppression(recipient, domain, seconds_of(now));
         if (!hit)
-            return could_not_tell(hit.error(), request);
+            return could_not_tell(hit.error(), logger);
         if (*hit)
-            return refuse(
-                suppression_reply(settings_, **hit), "suppressed", request, recipient, (*hit)->scope, now);
+            return refuse(suppression_reply(settings_, **hit), "suppressed", request, recipient,
+                (*hit)->scope, now, logger);
     }
 
-    if (const auto& key = session.limit_key) {
+    if (auto key = derive_limit_key(settings_.key_sources, request)) {
         RateVerdict v = limiter_.check(*key, Usage { 1, session.accepted_recipients + 1 }, now);
         if (!v.allowed)
             return refuse(
-                over_limit_reply(settings_, *key, v, now), "rate_limit", request, recipient, "", now);
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, recipient, "", now, logger);
     }
     ++session.accepted_recipients;
     return { false, "DUNNO" };
 }
 
-Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeUs now)
+Answer PolicyEngine::count(
+    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
 {
     if (session.counted)
         return { false, "DUNNO" };
@@ -205,14 +209,14 @@ Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeU
     std::int64_t recipients = parse_count(request.get("recipient_count"));
     if (recipients == 0)
         recipients = session.accepted_recipients;
-    derive_sender(request, session);
-    if (const auto& key = session.limit_key) {
+    if (auto key = derive_limit_key(settings_.key_sources, request)) {
         Usage usage { 1, recipients };
         // Checked again here: parallel sessions of one sender may each have
         // passed their RCPT checks.
         RateVerdict v = limiter_.check(*key, usage, now);
         if (!v.allowed)
-            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", request, "", "", now);
+            return refuse(
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, "", "", now, logger);
         limiter_.commit(*key, usage, now);
     }
     session.counted = true;
@@ -225,31 +229,20 @@ Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeU
     return { false, "DUNNO" };
 }
 
-void PolicyEngine::derive_sender(const PolicyRequest& request, Session& session) const
-{
-    if (session.sender_derived)
-        return;
-    session.sender_domain = sender_domain_of(request.get("sender"));
-    session.limit_key = derive_limit_key(settings_.key_sources, request);
-    session.sender_derived = true;
-}
-
-Answer PolicyEngine::could_not_tell(const Error& error, const PolicyRequest& request)
+Answer PolicyEngine::could_not_tell(const Error& error, const log::Logger& logger)
 {
     std::string action = could_not_tell_action(settings_);
-    // The logger (an allocation) is made only here and in refuse(): the
-    // answers that pass need none.
-    logger_for(request).error("store_could_not_tell",
+    logger.error("store_could_not_tell",
         { { "error", to_string(error.kind) }, { "detail", error.message },
             { "action", action.empty() ? std::string("close") : action } });
     return { action.empty(), action };
 }
 
 Answer PolicyEngine::refuse(std::string action, std::string_view why, const PolicyRequest& request,
-    std::string_view recipient, std::string_view scope, TimeUs now)
+    std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger)
 {
     std::string sender = normalized_sender(request.get("sender"));
-    logger_for(request).info("blocked",
+    logger.info("blocked",
         { { "reason", why }, { "sender", sender }, { "recipient", recipient },
             { "client", request.get("client_address") }, { "action", action } });
     if (events_.size() >= max_pending_events) {

@@ -36,10 +36,6 @@ struct Session {
     bool sender_checked = false;
     std::optional<std::string> sender_refusal; // the reply when the sender may not send
     std::string_view sender_refusal_why; // "sender_suspended" or "not_approved"
-    // Derived once per transaction: the sender is the same for all its requests.
-    bool sender_derived = false;
-    std::string sender_domain;
-    std::optional<std::string> limit_key;
 };
 
 struct Answer {
@@ -115,17 +111,16 @@ public:
     const PolicySettings& settings() const noexcept { return settings_; }
 
 private:
-    Answer rcpt(const PolicyRequest& request, Session& session, TimeUs now);
-    Answer count(const PolicyRequest& request, Session& session, TimeUs now);
+    Answer rcpt(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
+    Answer count(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
     // Approval and suspension of the sender; sets session.sender_refusal.
     [[nodiscard]] Status check_sender(const PolicyRequest& request, Session& session, TimeUs now);
     // get_sender through a short cache: approval and suspension changes made
     // by the CLI or the reputation guard apply within sender_cache_ttl.
     Result<std::optional<store::Sender>> lookup_sender(const std::string& key, TimeUs now);
-    void derive_sender(const PolicyRequest& request, Session& session) const;
-    Answer could_not_tell(const Error& error, const PolicyRequest& request);
+    Answer could_not_tell(const Error& error, const log::Logger& logger);
     Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
-        std::string_view recipient, std::string_view scope, TimeUs now);
+        std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger);
     void add_counter(const std::string& subject, std::string_view name, TimeUs now);
     void apply_overrides();
 
