@@ -64,8 +64,8 @@ private:
             r += char((ttl >> 8) & 0xff);
             r += char(ttl & 0xff);
             r += std::string("\x00\x04\xc0\x00\x02\x01", 6);
+            ++queries_; // counted before the answer leaves, so the client never sees it late
             ::sendto(fd_.get(), r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), flen);
-            ++queries_;
         }
     }
 
