@@ -1,6 +1,7 @@
 // Tests for store/sqlite_schema: a database written by an older release
 // (schema version 1, frozen below as it shipped) upgrades with its rows kept.
 #include "store/sqlite_handle.hh"
+#include "temp_dir.hh"
 #include "store/sqlite_schema.hh"
 #include "store/sqlite_store.hh"
 
@@ -55,26 +56,6 @@ INSERT INTO suppression (address, scope, reason, source, detail, first_seen, las
 INSERT INTO events (at, kind, recipient, detail, source) VALUES (100, 'hard_bounce', 'old@example.com', '5.1.1', 'bounce');
 PRAGMA user_version = 1;
 )sql";
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "sqlite_schema_test.XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 } // namespace
 

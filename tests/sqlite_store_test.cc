@@ -2,6 +2,7 @@
 // transactions, idempotency keys, counters, senders, limiter state,
 // quarantine, and two processes writing one file at once.
 #include "store/sqlite_handle.hh"
+#include "temp_dir.hh"
 #include "store/sqlite_schema.hh"
 #include "store/sqlite_store.hh"
 
@@ -16,26 +17,6 @@ using namespace sendsentry;
 using namespace sendsentry::store;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "sqlite_store_test.XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 std::unique_ptr<Store> open_store(const std::string& path, std::int64_t busy_ms = 5000)
 {

@@ -2,6 +2,7 @@
 // skipped with their numbers or refusing everything (strict), batches that
 // each log one event, and re-imports that keep the earliest first_seen.
 #include "store/suppression_import.hh"
+#include "temp_dir.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -12,27 +13,6 @@ using namespace sendsentry;
 using namespace sendsentry::store;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl
-            = (std::filesystem::temp_directory_path() / "suppression_import_test.XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 std::unique_ptr<Store> open_store(const std::string& path)
 {

@@ -2,6 +2,7 @@
 // (what a new sighting does to an existing entry), and suppression after
 // repeated soft bounces, against a real SQLite store in a temporary file.
 #include "store/suppression_rules.hh"
+#include "temp_dir.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -11,27 +12,6 @@ using namespace sendsentry;
 using namespace sendsentry::store;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl
-            = (std::filesystem::temp_directory_path() / "suppression_rules_test.XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 Sighting sighting(Reason reason, std::optional<Time> expires = {}, std::string detail = "d")
 {
