@@ -90,7 +90,14 @@ CREATE TABLE limiter_state (
 CREATE INDEX events_sender ON events (sender, at);
 )sql";
 
-    constexpr std::array<std::string_view, 2> all = { v1, v2 };
+    // Version 3: no index on suppression.last_seen. The list filter's
+    // "?3 IS NULL OR last_seen >= ?3" cannot use it, and it cost every
+    // insert a second B-tree write (a sixth of a 1,000,000-row import).
+    constexpr std::string_view v3 = R"sql(
+DROP INDEX IF EXISTS suppression_last_seen;
+)sql";
+
+    constexpr std::array<std::string_view, 3> all = { v1, v2, v3 };
 
 } // namespace
 
