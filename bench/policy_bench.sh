@@ -61,7 +61,10 @@ sqlite3 "$tmp/store.db" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1
 rows=$(sqlite3 "$tmp/store.db" "SELECT count(*) FROM suppression")
 echo "policy_bench: store holds $rows suppressed addresses" >&2
 
-"$policyd" -c "$tmp/sendsentry.conf" &
+# Foreground, logging every refusal to a file: a machine without a syslog
+# daemon makes glibc retry /dev/log for each line, which would be measured
+# instead of the daemon (postfwd runs with --norulelog and logs nothing).
+"$policyd" -c "$tmp/sendsentry.conf" -f 2>"$tmp/policyd.log" &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$tmp/policyd.sock" ] && break; sleep 0.1; done
 

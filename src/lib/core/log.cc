@@ -94,9 +94,11 @@ Field::Field(std::string_view k, double v)
 
 void init(std::string_view program, bool foreground, Severity min)
 {
-    syslog_ident.assign(program);
-    openlog(syslog_ident.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
-    use_syslog = true;
+    use_syslog = !foreground || access(_PATH_LOG, W_OK) == 0;
+    if (use_syslog) {
+        syslog_ident.assign(program);
+        openlog(syslog_ident.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
+    }
     use_stderr = foreground;
     min_severity = static_cast<int>(min);
 }

@@ -45,7 +45,9 @@ struct Field {
 using Fields = std::initializer_list<Field>;
 
 // Opens syslog under PROGRAM with facility mail; with FOREGROUND, lines also
-// go to stderr. Lines below MIN are dropped. Call once, before threads start.
+// go to stderr, and only there when no syslog daemon listens on /dev/log
+// (containers, test machines: glibc would otherwise retry the connection on
+// every line). Lines below MIN are dropped. Call once, before threads start.
 void init(std::string_view program, bool foreground, Severity min = Severity::info);
 
 // Sends everything to stderr only (tools and tests that must not syslog).
