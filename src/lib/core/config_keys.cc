@@ -146,6 +146,18 @@ namespace {
         KeySpec { "bounce", "soft_bounce_expiry", duration, "30d", 0, 3650 * day, {},
             "how long a soft-bounce suppression lasts (0: forever)" },
 
+        // [return_path]
+        KeySpec { "return_path", "rewrite", boolean, "no", 0, 0, {},
+            "milter: rewrite the envelope sender of mail it signs to PREFIX+TOKEN@SUBDOMAIN.<sender domain>" },
+        KeySpec { "return_path", "key_file", path, "", 0, 0, {},
+            "secrets for the token's HMAC, one per line: the first signs, all verify (no access for others)" },
+        KeySpec { "return_path", "local_prefix", string, "bounces", 0, 0, {},
+            "local part before the '+' of the bounce address" },
+        KeySpec { "return_path", "subdomain", string, "bounces", 0, 0, {},
+            "DNS label in front of the sender domain; needs its own MX and SPF records" },
+        KeySpec { "return_path", "max_age", duration, "30d", 3600, 365 * day, {},
+            "tokens older than this are refused (bounces and auto-replies may come days late)" },
+
         // [reputation]
         KeySpec { "reputation", "min_volume", integer, "500", 1, 1000000000, {},
             "messages in a window below which rates are not judged" },
