@@ -49,6 +49,7 @@ class BounceParserTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(complaints_and_unsubscribes_are_feedback);
     CPPUNIT_TEST(non_bounces_report_nothing);
     CPPUNIT_TEST(encoded_and_huge_messages_are_handled);
+    CPPUNIT_TEST(return_path_token_decides_the_sender_domain);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -213,6 +214,32 @@ public:
             "User \xff\xfe unknown");
         BounceReport j = parse_bounce(junk);
         CPPUNIT_ASSERT(j.failures.at(0).diagnostic.find('\xff') == std::string::npos);
+    }
+
+    void return_path_token_decides_the_sender_domain()
+    {
+        const std::string unreadable = "From: MAILER-DAEMON@mx.example.net\nSubject: Undeliverable\n\n"
+                                       "Your message could not be delivered.\n";
+        const std::string to = "bounces+aeaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@bounces.brand.example";
+        struct Case {
+            const char* label;
+            const std::string& message;
+            Envelope envelope;
+            const char* expected;
+        };
+        const Case cases[] = {
+            { "verified token over the returned headers", postfix_dsn, { "", to, "brand.example", false },
+                "brand.example" },
+            { "verified token, unreadable bounce", unreadable, { "", to, "brand.example", false },
+                "brand.example" },
+            { "refused token: the returned headers", postfix_dsn, { "", to, "", true }, "shop.example" },
+            { "refused token, unreadable bounce: nobody", unreadable, { "", to, "", true }, "" },
+            { "no token: the bounce subdomain as before", unreadable, { "", to, "", false },
+                "brand.example" },
+        };
+        for (const Case& c : cases)
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(
+                c.label, std::string(c.expected), parse_bounce(c.message, c.envelope).sender_domain);
     }
 };
 

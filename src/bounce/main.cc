@@ -5,11 +5,13 @@
 #include "batch.hh"
 #include "core/config.hh"
 #include "core/log.hh"
+#include "envelope.hh"
 #include "json_output.hh"
 #include "mail/bounce_parser.hh"
 #include "message_input.hh"
 #include "recorder.hh"
 
+#include <ctime>
 #include <getopt.h>
 #include <iostream>
 #include <sysexits.h>
@@ -153,6 +155,12 @@ int run(int argc, char** argv)
 
     config::Config cfg;
     rc = load_config(o, cfg);
+    if (rc == EX_OK && o.check_config) {
+        if (auto s = bounce::check_return_path(cfg); !s) {
+            std::cerr << s.error().message << '\n';
+            return EX_CONFIG;
+        }
+    }
     if (rc != EX_OK || o.check_config) {
         if (rc == EX_OK)
             std::cout << o.config_path << ": ok\n";
@@ -167,8 +175,15 @@ int run(int argc, char** argv)
         log::Logger("sendsentry-bounce").error("read-failed", { { "error", message.error().message } });
         return EX_TEMPFAIL;
     }
-    mail::Envelope envelope { o.sender, o.recipient };
-    mail::BounceReport report = mail::parse_bounce(message->text, envelope);
+    // The token is read before the store opens: it costs one HMAC per key.
+    auto envelope = bounce::read_envelope(
+        cfg, o.sender, o.recipient, std::time(nullptr), log::Logger("sendsentry-bounce"));
+    if (!envelope) {
+        log::Logger("sendsentry-bounce")
+            .error("return path unreadable", { { "error", envelope.error().message } });
+        return EX_TEMPFAIL; // e.g. a key file we may not read: retry once it is fixed
+    }
+    mail::BounceReport report = mail::parse_bounce(message->text, *envelope);
     if (o.dry_run) {
         print_report(report, o.json);
         return EX_OK;
@@ -176,7 +191,7 @@ int run(int argc, char** argv)
     auto recorder = bounce::Recorder::open(cfg);
     if (!recorder)
         return EX_TEMPFAIL; // no store: pipe(8) keeps the message and retries
-    return recorder->record(envelope, *message, report);
+    return recorder->record(*envelope, *message, report);
 }
 
 } // namespace

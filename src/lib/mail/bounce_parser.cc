@@ -109,7 +109,10 @@ namespace {
     // the returned original header, then the notice itself.
     std::string sender_domain(const MimeMessage& m, const HeaderList& original, const Envelope& env)
     {
-        std::string rcpt = normalize_recipient(env.recipient);
+        if (!env.token_sender_domain.empty())
+            return env.token_sender_domain;
+        // A forged token must not attribute the bounce through its domain.
+        std::string rcpt = env.token_refused ? std::string() : normalize_recipient(env.recipient);
         std::string rdomain = domain_of(rcpt);
         // VERP (bounce+user=example.com@bounces.example.net) names the domain.
         std::string_view local = std::string_view(rcpt).substr(0, rcpt.find('@'));
@@ -130,7 +133,7 @@ namespace {
             if (!d.empty())
                 return d;
         }
-        if (!rdomain.empty())
+        if (!rdomain.empty() || env.token_refused)
             return rdomain;
         return domain_of(find_address(m.headers.get("To")));
     }

@@ -48,6 +48,12 @@ struct BounceReport {
 struct Envelope {
     std::string sender; // ${sender}: usually "" for bounces
     std::string recipient; // ${recipient}: the bounce address, maybe VERP-tagged
+    // From a verified return-path token (mail/return_path.hh): the original
+    // envelope sender's domain. Decides sender_domain, whatever the body says.
+    std::string token_sender_domain = {};
+    // The recipient has the token form but did not verify (forged, expired,
+    // malformed): neither it nor its domain may name the sender domain.
+    bool token_refused = false;
 };
 
 BounceReport parse_bounce(std::string_view raw, const Envelope& envelope = {}, const MimeLimits& limits = {});
