@@ -44,6 +44,11 @@ public:
                 "cher.example",
                 "jane@xn--bcher-kva.example", "" },
             { "obs-phrase with dot", " Jane Q. Doe <jane@example.com>", "jane@example.com", "Jane Q. Doe" },
+            { "raw UTF-8 name", " J\xc3\xbcrgen M\xc3\xbcller <j@example.de>", "j@example.de",
+                "J\xc3\xbcrgen M\xc3\xbcller" },
+            { "lf folded", " Name\n <lf@example.com>", "lf@example.com", "Name" },
+            { "trailing comma (obs-mbox-list)", " a@example.com,", "a@example.com", "" },
+            { "domain upper-cased", " <A@EXAMPLE.COM>", "A@example.com", "" },
         };
         for (const Case& c : cases) {
             auto r = parse_from_field(c.value);
@@ -62,6 +67,8 @@ public:
         const Case cases[] = {
             { "empty", "" },
             { "two mailboxes", " a@example.com, b@example.org" },
+            { "two angle addresses", " A <a@example.com> <b@example.org>" },
+            { "name without an address", " Alice <alice>" },
             { "group of two", " Team: a@example.com, b@example.com;" },
             { "empty group", " undisclosed-recipients:;" },
             { "no domain", " jane@" },
