@@ -2,8 +2,7 @@
 // this envelope and these DKIM signatures? Same code as the milter
 // (auth::OutboundChecker). Prints pass|fail|none|temperror|permerror first,
 // then the alignment details. Exit 0 pass, 1 other, 3 temperror, 2 usage.
-#include "auth/outbound_check.hh"
-#include "command.hh"
+#include "dns_options.hh"
 
 #include <CLI/CLI.hpp>
 #include <memory>
@@ -20,8 +19,7 @@ namespace {
         std::vector<std::string> dkim_domains;
         std::string spf;
         std::vector<std::string> ips;
-        std::string resolver;
-        int timeout = 0;
+        DnsOptions dns;
     };
 
     // SPF as the milter computes it: every outbound address must pass.
@@ -44,16 +42,9 @@ namespace {
 
     int run(Context& ctx, const DmarcOptions& o)
     {
-        auto config = ctx.config();
-        if (!config)
-            return ctx.usage_error("configuration", config.error().message);
-        auto settings = auth::outbound_settings(**config);
+        auto settings = outbound_settings(ctx, o.dns);
         if (!settings)
             return ctx.usage_error("configuration", settings.error().message);
-        if (!o.resolver.empty())
-            settings->resolver.server = o.resolver;
-        if (o.timeout > 0)
-            settings->time_limit = std::chrono::seconds(o.timeout);
         std::optional<auth::SpfResult> given;
         if (!o.spf.empty()) {
             given = auth::parse_spf_result(o.spf);
@@ -98,14 +89,7 @@ namespace {
         out << "dkim alignment: "
             << (v.dkim_aligned ? "aligned (d=" + v.aligned_dkim_domain + ")" : "not aligned") << '\n';
         out << "reason: " << v.reason << '\n';
-        switch (v.result) {
-        case auth::DmarcResult::pass:
-            return exit_ok;
-        case auth::DmarcResult::temperror:
-            return exit_store;
-        default:
-            return exit_not_found;
-        }
+        return verdict_exit(v.result == auth::DmarcResult::pass, v.result == auth::DmarcResult::temperror);
     }
 
     void add_dmarc(CLI::App& app, Context& ctx)
@@ -123,9 +107,7 @@ namespace {
         cmd->add_option("--spf", o->spf, "SPF result to use instead of evaluating it");
         cmd->add_option(
             "--ip", o->ips, "sending address to evaluate SPF for (repeat; default [spf] outbound_ips)");
-        cmd->add_option("--resolver", o->resolver, "DNS server HOST:PORT instead of [spf] resolver");
-        cmd->add_option(
-            "--timeout", o->timeout, "seconds before the check gives temperror ([spf] time_limit)");
+        add_dns_options(*cmd, o->dns);
         cmd->callback([&ctx, o] { ctx.action = [&ctx, o] { return run(ctx, *o); }; });
     }
 
