@@ -4,6 +4,8 @@
 #include "recorder.hh"
 
 #include "core/log.hh"
+#include "reputation/counters.hh"
+#include "reputation/guard.hh"
 #include "store/bounce_recorder.hh"
 
 #include <ctime>
@@ -30,7 +32,28 @@ std::string message_key(std::string_view text)
 Recorder::Recorder(std::unique_ptr<store::Store> store, const config::Config& cfg)
     : store_(std::move(store))
     , soft_(store::soft_bounce_policy(cfg))
+    , thresholds_(reputation::Thresholds::from_config(cfg))
+    , notice_(reputation::NoticeSettings::from_config(cfg))
 {
+}
+
+void Recorder::evaluate_sender(const mail::BounceReport& report, store::Time now, const log::Logger& logger)
+{
+    if (report.kind != mail::ReportKind::bounce && report.kind != mail::ReportKind::feedback)
+        return;
+    for (const std::string& subject : reputation::counter_subjects(report.sender_domain)) {
+        // The bounce is stored either way; a sender left unjudged here is
+        // judged by the next bounce or by `sendsentry senders --evaluate`.
+        auto ev = reputation::evaluate(*store_, subject, now, thresholds_);
+        if (!ev) {
+            logger.warning("not-evaluated",
+                { { "sender", subject }, { "kind", to_string(ev.error().kind) },
+                    { "error", ev.error().message } });
+            continue;
+        }
+        if (ev->changed())
+            reputation::notify(notice_, reputation::StateChange::of(*ev, now));
+    }
 }
 
 std::unique_ptr<Recorder> Recorder::open(const config::Config& cfg)
@@ -81,6 +104,7 @@ int Recorder::record(const mail::Envelope& envelope, const Message& message, con
         { { "kind", mail::to_string(report.kind) }, { "reader", report.why },
             { "suppressed", outcome.suppressed }, { "soft_counted", outcome.soft_counted },
             { "quarantined", outcome.quarantined }, { "size", message.size } });
+    evaluate_sender(report, context.now, logger);
     return EX_OK;
 }
 

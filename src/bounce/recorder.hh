@@ -3,8 +3,11 @@
 #pragma once
 
 #include "core/config.hh"
+#include "core/log.hh"
 #include "mail/bounce_parser.hh"
 #include "message_input.hh"
+#include "reputation/assessment.hh"
+#include "reputation/notice.hh"
 #include "store/suppression_rules.hh"
 
 #include <memory>
@@ -28,8 +31,13 @@ public:
 private:
     Recorder(std::unique_ptr<store::Store> store, const config::Config& cfg);
 
+    // Issue 8: judges the charged sender right after its bounce is stored.
+    void evaluate_sender(const mail::BounceReport& report, store::Time now, const log::Logger& logger);
+
     std::unique_ptr<store::Store> store_;
     store::SoftBouncePolicy soft_;
+    reputation::Thresholds thresholds_;
+    reputation::NoticeSettings notice_;
 };
 
 } // namespace sendsentry::bounce

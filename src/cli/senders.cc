@@ -3,6 +3,7 @@
 // manual reinstatement recorded with who and why.
 #include "command.hh"
 
+#include "reputation/notice.hh"
 #include "reputation/overview.hh"
 #include "store/suppression_format.hh"
 
@@ -70,10 +71,15 @@ namespace {
             auto all = reputation::overview(**st, ctx.now(), *t);
             if (!all)
                 return ctx.store_error("senders", all.error());
-            // Changes of state are logged by the guard itself.
-            for (const auto& s : *all)
-                if (auto ev = reputation::evaluate(**st, s.sender.key, ctx.now(), *t); !ev)
+            // Changes of state are logged and recorded by the guard itself.
+            auto notice = reputation::NoticeSettings::from_config(**ctx.config());
+            for (const auto& s : *all) {
+                auto ev = reputation::evaluate(**st, s.sender.key, ctx.now(), *t);
+                if (!ev)
                     return ctx.store_error("evaluate " + s.sender.key, ev.error());
+                if (ev->changed())
+                    reputation::notify(notice, reputation::StateChange::of(*ev, ctx.now()));
+            }
         }
         auto all = reputation::overview(**st, ctx.now(), *t);
         if (!all)
@@ -157,7 +163,13 @@ namespace {
         if (!st)
             return ctx.store_error("open", st.error());
         std::string who = o.by.empty() ? invoking_user() : o.by;
+        auto before = (*st)->get_sender(o.sender);
         auto s = reputation::resume(**st, o.sender, ctx.now(), who, o.why);
+        if (s && before && *before) {
+            std::string why = "resumed by " + who + (o.why.empty() ? "" : ": " + o.why);
+            reputation::notify(reputation::NoticeSettings::from_config(**ctx.config()),
+                { o.sender, (*before)->state, reputation::State::ok, why, ctx.now(), {} });
+        }
         if (!s) {
             if (s.error().kind == ErrorKind::not_found) {
                 ctx.err() << "sendsentry: " << s.error().message << '\n';

@@ -171,6 +171,10 @@ namespace {
             "hard-bounce rate at which a sender is suspended" },
         KeySpec { "reputation", "suspend_complaint_rate", percent, "0.3%", 0, 1000000, {},
             "complaint rate at which a sender is suspended" },
+        KeySpec { "reputation", "notify_address", string, "", 0, 0, {},
+            "mail every change of a sender's state to this address (empty: log and event only)" },
+        KeySpec { "reputation", "sendmail_command", path, "/usr/sbin/sendmail", 0, 0, {},
+            "sendmail(1)-compatible program that submits the state-change mail" },
     };
 
 } // namespace

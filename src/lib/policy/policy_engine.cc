@@ -3,14 +3,13 @@
 
 #include "policy/limit_key.hh"
 #include "policy/policy_replies.hh"
+#include "reputation/counters.hh"
 
 #include <algorithm>
 #include <charconv>
 
 namespace sendsentry::policy {
 namespace {
-
-    constexpr store::Time counter_bucket = 3600; // "sent"/"blocked" counters per hour
 
     store::Time seconds_of(TimeUs t) { return t / us_per_second; }
 
@@ -140,7 +139,9 @@ Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session
     std::string_view sasl = request.get("sasl_username");
     // An entry for the address, its domain or the SASL login applies.
     std::vector<std::string> candidates;
-    for (std::string_view c : { std::string_view(sender), std::string_view(domain), sasl })
+    std::string sasl_key = reputation::sasl_subject(sasl); // the guard's subject for the login
+    for (std::string_view c :
+        { std::string_view(sender), std::string_view(domain), sasl, std::string_view(sasl_key) })
         if (!c.empty() && std::find(candidates.begin(), candidates.end(), c) == candidates.end())
             candidates.emplace_back(c);
     bool approved = false;
@@ -220,12 +221,7 @@ Answer PolicyEngine::count(
         limiter_.commit(*key, usage, now);
     }
     session.counted = true;
-    std::string sender = normalized_sender(request.get("sender"));
-    std::string domain = sender_domain_of(request.get("sender"));
-    if (!sender.empty())
-        add_counter(sender, "sent", now);
-    if (!domain.empty())
-        add_counter(domain, "sent", now);
+    count_for_sender(request, reputation::sent, now);
     return { false, "DUNNO" };
 }
 
@@ -259,15 +255,17 @@ Answer PolicyEngine::refuse(std::string action, std::string_view why, const Poli
     e.source = "policyd";
     e.message_key.assign(request.get("queue_id"));
     events_.push_back(std::move(e));
-    if (!sender.empty())
-        add_counter(sender, "blocked", now);
+    count_for_sender(request, reputation::blocked, now);
     return { false, std::move(action) };
 }
 
-void PolicyEngine::add_counter(const std::string& subject, std::string_view name, TimeUs now)
+void PolicyEngine::count_for_sender(const PolicyRequest& request, std::string_view name, TimeUs now)
 {
-    store::Time bucket = seconds_of(now) / counter_bucket * counter_bucket;
-    ++counters_[{ subject, std::string(name), bucket }];
+    // The subjects the bounce program charges too (reputation/counters.hh).
+    store::Time bucket = reputation::bucket_of(seconds_of(now));
+    for (std::string& subject :
+        reputation::counter_subjects(sender_domain_of(request.get("sender")), request.get("sasl_username")))
+        ++counters_[{ std::move(subject), std::string(name), bucket }];
 }
 
 std::size_t PolicyEngine::pending_writes() const noexcept

@@ -121,7 +121,8 @@ private:
     Answer could_not_tell(const Error& error, const log::Logger& logger);
     Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
         std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger);
-    void add_counter(const std::string& subject, std::string_view name, TimeUs now);
+    // Counts NAME once for each counter subject of the request's sender.
+    void count_for_sender(const PolicyRequest& request, std::string_view name, TimeUs now);
     void apply_overrides();
 
     store::Store& store_;

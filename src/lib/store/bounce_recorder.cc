@@ -21,11 +21,14 @@ namespace {
         return d;
     }
 
+    // Charged to the subjects policyd counted the mail under
+    // (reputation/counters.hh): the domain the bounced mail was sent for.
     Status count(Transaction& tx, const std::string& domain, std::string_view name, Time now)
     {
-        if (domain.empty())
-            return {};
-        return tx.add_counter(domain, name, reputation::bucket_of(now), 1);
+        for (const std::string& subject : reputation::counter_subjects(domain))
+            if (auto s = tx.add_counter(subject, name, reputation::bucket_of(now), 1); !s)
+                return s;
+        return {};
     }
 
     Status add_event(Transaction& tx, EventKind kind, const mail::Failure& f,
