@@ -350,8 +350,10 @@ private:
             case 'r':
             case 't':
             case 'd':
-            case 'y':
                 r.verdict = cmd;
+                return;
+            case 'y': // SMFIR_REPLYCODE: the code says reject or tempfail
+                r.verdict = !data.empty() && data[0] == '4' ? 't' : 'r';
                 return;
             default:
                 break; // other modifications are not needed here

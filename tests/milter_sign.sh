@@ -5,7 +5,8 @@
 # SigningTable), Ed25519 + RSA dual (simple setup), 8-bit body, long folded
 # headers, bare LF, empty body, 20 MB, many recipients, encoded-word and raw
 # UTF-8 headers; the sign decision (outside, authenticated, daemon name);
-# no/several From; SIGHUP reload while connections are busy.
+# no/several From; SIGHUP reload while connections are busy; a DNS server that
+# never answers (the SPF/DMARC check ends in temperror, reject becomes tempfail).
 set -eu
 . "$(dirname "$0")/harness/common.sh"
 . "$(dirname "$0")/harness/dns.sh"
@@ -131,7 +132,7 @@ expect_unsigned twofrom "several From fields"
 expect_unsigned nofrom "no From"
 expect_unsigned otherdomain "From domain without a key"
 ss_wait_file_grep 5 "$SS_TMP/milter.log" 'not signed reason="not ours: unauthenticated client=203.0.113.5'
-ss_wait_file_grep 5 "$SS_TMP/milter.log" 'not signed reason="several From fields" rule="RFC 6376 8.15"'
+ss_wait_file_grep 5 "$SS_TMP/milter.log" 'not signed reason="message has 2 From fields; RFC 5322 allows exactly one" rule="RFC 6376 8.15"'
 ss_wait_file_grep 5 "$SS_TMP/milter.log" 'signed d=example.com s=rsa1 a=rsa-sha256 reason="authenticated user=alice'
 
 ss_note "SIGHUP reload: KeyTable/SigningTable, RSA only, reject unsignable From; busy connections survive"
@@ -184,6 +185,28 @@ $VERIFY --dns "$SS_DNS" --expect 2 "$SS_TMP"/simple-*.eml >"$SS_TMP/verify-simpl
     cat "$SS_TMP/verify-simple.log"
     ss_fail "simple/simple signatures did not verify"
 }
+
+# A DNS server that never answers (a bound UDP socket nobody reads): the
+# SPF/DMARC check ends at [spf] time_limit with temperror, and action reject
+# becomes tempfail (could not tell is not "no"); no milter thread is stuck.
+$SS_PY -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(300)' >"$SS_TMP/silent.port" &
+silent=$!
+ss_on_exit "kill $silent"
+ss_wait 10 "silent DNS socket" test -s "$SS_TMP/silent.port"
+write_conf "$(printf '[spf]\noutbound_ips = 192.0.2.10\nresolver = 127.0.0.1:%s\ntime_limit = 1s\n[dmarc]\naction = reject' \
+    "$(cat "$SS_TMP/silent.port")")"
+kill -HUP "$milter_pid"
+ss_wait 10 "third reload" reloads_at_least 3
+for i in 1 2 3; do
+    s=$(timeout 60 "$DRIVER" --socket "unix:$sock" --message "$msgs/plain.eml" --out "$SS_TMP/silent.eml") ||
+        ss_fail "no answer from the milter with a silent DNS server"
+    case $s in *"tempfailed=1 "*) ;; *) ss_fail "silent DNS, action reject: want tempfail, got $s" ;; esac
+done
+ss_wait_file_grep 5 "$SS_TMP/milter.log" 'auth-check spf=temperror .*action=tempfail reason="SPF or DMARC could not be checked'
 
 # Refusals at start name the file and line.
 if "$MILTER" -c "$SS_TMP/tables.conf" -n >"$SS_TMP/check.out" 2>&1; then ss_fail "inconsistent tables accepted"; fi

@@ -26,6 +26,12 @@ namespace {
     constexpr unsigned long wanted_steps = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN
         | SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
 
+    // The actions we take at end of message: add our headers (DKIM-Signature,
+    // Authentication-Results), delete forged Authentication-Results, and
+    // rewrite the envelope sender to the return path (SMFIF_CHGFROM: Postfix
+    // offers it from milter_protocol 6, its default).
+    constexpr unsigned long wanted_actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM;
+
     // The per-connection state lives in libmilter's private pointer; this is
     // its one owner: created at negotiate or connect, released at close.
     struct Connection {
@@ -104,14 +110,15 @@ namespace {
         unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) noexcept
     {
         return guarded(ctx, "negotiate", 0, [&](Connection& c) {
-            *pf0 = SMFIF_ADDHDRS | (f0 & SMFIF_SETSYMLIST);
+            *pf0 = (wanted_actions & f0) | (f0 & SMFIF_SETSYMLIST);
             *pf1 = wanted_steps & f1;
             *pf2 = *pf3 = 0;
             c.steps = *pf1;
             c.session.set_leading_space_kept(c.steps & SMFIP_HDR_LEADSPC);
             if (f0 & SMFIF_SETSYMLIST) {
                 // Ask only for the macros we read (Postfix sends its defaults otherwise).
-                smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name}"));
+                // j: the MTA's own name, its HELO when it sends the mail on.
+                smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name} j"));
                 smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen} {auth_type}"));
                 smfi_setsymlist(ctx, SMFIM_EOH, const_cast<char*>("i"));
                 smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
@@ -121,14 +128,16 @@ namespace {
 
     sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* addr) noexcept
     {
-        return guarded(ctx, "connect", SMFIP_NR_CONN,
-            [&](Connection& c) { c.session.connect(address_text(addr), macro(ctx, "{daemon_name}")); });
+        return guarded(ctx, "connect", SMFIP_NR_CONN, [&](Connection& c) {
+            c.session.connect(address_text(addr), macro(ctx, "{daemon_name}"), macro(ctx, "j"));
+        });
     }
 
-    sfsistat on_envfrom(SMFICTX* ctx, char**) noexcept
+    sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept
     {
         return guarded(ctx, "mail", SMFIP_NR_MAIL, [&](Connection& c) {
-            c.session.mail_from(macro(ctx, "{auth_authen}"), macro(ctx, "{auth_type}"));
+            c.session.mail_from(
+                argv && argv[0] ? argv[0] : "", macro(ctx, "{auth_authen}"), macro(ctx, "{auth_type}"));
         });
     }
 
@@ -154,6 +163,10 @@ namespace {
     sfsistat apply(SMFICTX* ctx, const Connection& c, const EomActions& a)
     {
         const Session& s = c.session;
+        // Deletions first: an inserted header would renumber the indices.
+        for (const auto& [name, index] : a.delete_headers)
+            if (smfi_chgheader(ctx, const_cast<char*>(name.c_str()), index, nullptr) != MI_SUCCESS)
+                s.logger().error("smfi_chgheader failed", { { "field", name }, { "index", index } });
         // Insert in reverse so the first signature ends up on top. With
         // SMFIP_HDR_LEADSPC the MTA adds no space after the colon of headers
         // we insert (Postfix milter8.c, MILTER8_HDR_SPACE); the signature was
@@ -163,6 +176,12 @@ namespace {
             std::string value = space + it->second;
             if (smfi_insheader(ctx, 0, const_cast<char*>(it->first.c_str()), value.data()) != MI_SUCCESS)
                 s.logger().error("smfi_insheader failed", { { "field", it->first } });
+        }
+        if (a.verdict == EomActions::Verdict::accept && !a.change_from.empty()) {
+            std::string from = "<" + a.change_from + ">";
+            if (smfi_chgfrom(ctx, from.data(), nullptr) != MI_SUCCESS)
+                s.logger().error("smfi_chgfrom failed; is SMFIF_CHGFROM offered (milter_protocol 6)?",
+                    { { "return_path", a.change_from } });
         }
         if (a.verdict == EomActions::Verdict::accept)
             return SMFIS_CONTINUE;
@@ -216,7 +235,7 @@ smfiDesc make_callbacks(const EngineSlot& e)
     smfiDesc d {};
     d.xxfi_name = const_cast<char*>("sendsentry-milter");
     d.xxfi_version = SMFI_VERSION;
-    d.xxfi_flags = SMFIF_ADDHDRS;
+    d.xxfi_flags = wanted_actions;
     d.xxfi_connect = on_connect;
     d.xxfi_envfrom = on_envfrom;
     d.xxfi_header = on_header;

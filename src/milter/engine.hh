@@ -1,14 +1,16 @@
 // Everything the milter needs to handle a message, built from the
-// configuration: keys and tables, the sign rule, the libopendkim library and
-// the failure actions. Immutable; SIGHUP builds a new one and swaps it in,
+// configuration: keys and tables, the sign rule, the libopendkim library, the
+// SPF/DMARC checker and the failure actions. Immutable; SIGHUP builds a new one and swaps it in,
 // messages in flight finish with the one they started with.
 #pragma once
 
+#include "auth/outbound_check.hh"
 #include "core/config.hh"
 #include "core/result.hh"
 #include "dkim/keyring.hh"
 #include "dkim/sign_decision.hh"
 #include "dkim/signer.hh"
+#include "mail/return_path.hh"
 
 #include <memory>
 #include <mutex>
@@ -25,6 +27,12 @@ struct Engine {
     std::shared_ptr<const dkim::DkimLibrary> dkim;
     FailAction on_error = FailAction::accept; // internal error, unusable key
     FailAction on_from_problem = FailAction::accept; // no From, several From (RFC 6376 8.15)
+    // [return_path]: set when rewrite = yes; the envelope sender of signed
+    // mail becomes a bounce address on the sender domain's subdomain.
+    std::shared_ptr<const mail::ReturnPathKeys> return_path_keys = {};
+    mail::ReturnPathSettings return_path = {};
+    // The SPF/DMARC check of outbound mail; null when [milter] auth_check = no.
+    std::shared_ptr<const auth::OutboundChecker> checker = {};
 
     // Validates and loads everything CFG names; WARNINGS gets the soft problems.
     [[nodiscard]] static Result<std::shared_ptr<const Engine>> build(

@@ -26,6 +26,9 @@ namespace {
             "permission bits of the unix socket (octal)" },
         KeySpec { "milter", "on_error", choice, "accept", 0, 0, "accept|tempfail",
             "what to do with a message when signing or checking fails internally" },
+        KeySpec { "milter", "auth_check", boolean, "yes", 0, 0, {},
+            "check mail it signs: SPF (only with [spf] outbound_ips) and DMARC alignment, "
+            "add Authentication-Results, apply [dmarc] action" },
         KeySpec { "milter", "user", string, "", 0, 0, {},
             "user to run as after opening the socket and reading keys (empty: stay)" },
         KeySpec { "milter", "sign_authenticated", boolean, "yes", 0, 0, {},
