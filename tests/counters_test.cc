@@ -69,6 +69,7 @@ class CountersTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(domain_subjects_are_normalised);
     CPPUNIT_TEST(a_message_counts_for_its_domain_and_its_sasl_login);
     CPPUNIT_TEST(policyd_sends_and_bounce_charges_share_a_subject);
+    CPPUNIT_TEST(policyd_refuses_a_suspended_sasl_subject);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -153,6 +154,37 @@ public:
         CPPUNIT_ASSERT(all.ok());
         for (const store::Counter& k : *all)
             CPPUNIT_ASSERT_MESSAGE(k.subject, k.subject == "shop.example" || k.subject == "sasl:alice");
+    }
+
+    void policyd_refuses_a_suspended_sasl_subject()
+    {
+        TempDir dir;
+        store::OpenOptions o;
+        o.path = dir.file("store.db");
+        auto st = store::open(o);
+        CPPUNIT_ASSERT(st.ok());
+        store::Store& s = **st;
+        store::Sender login;
+        login.key = sasl_subject("Alice"); // as the guard names it
+        login.state = State::suspended;
+        login.state_since = t0 - 60;
+        login.state_reason = "complaint rate 0.50% over 24h";
+        CPPUNIT_ASSERT(s.write([&](store::Transaction& tx) { return tx.put_sender(login); }).ok());
+
+        auto cfg = config::parse("", "test.conf");
+        auto settings = policy::settings_from(*cfg);
+        CPPUNIT_ASSERT(settings.ok());
+        policy::PolicyEngine engine(s, *settings);
+        auto rcpt = [&](std::string_view sasl) {
+            policy::PolicyRequest r = end_of_message("i1", "<news@shop.example>", sasl);
+            r.set("protocol_state", "RCPT");
+            r.set("recipient", "reader@receiver.example");
+            policy::Session session;
+            return engine.handle(r, session, t0 * policy::us_per_second).action;
+        };
+        std::string refused = rcpt("ALICE");
+        CPPUNIT_ASSERT_MESSAGE(refused, refused.starts_with("450 4.7.1 Sending for sasl:alice is suspended"));
+        CPPUNIT_ASSERT_EQUAL(std::string("DUNNO"), rcpt("bob"));
     }
 };
 
