@@ -51,6 +51,8 @@ expect 0 ss suppress add reader@example.com --reason unsubscribe --scope brand-a
 expect 0 ss suppress check reader@example.com --sender news@brand-a.example
 expect 1 ss suppress check reader@example.com --sender news@brand-b.example
 expect 1 ss suppress check reader@example.com
+grep -q 'not suppressed globally' "$SS_TMP/out" && grep -q 'for mail from brand-a.example: scope=brand-a.example reason=unsubscribe' "$SS_TMP/out" \
+    || ss_fail "check without --sender hid the scoped entry: $(cat "$SS_TMP/out")"
 expect 0 ss suppress add old@example.com --expires 2000-01-01
 expect 1 ss suppress check old@example.com
 expect 0 ss suppress check hard@example.com --json

@@ -2,9 +2,9 @@
 // transactions, idempotency keys, counters, senders, limiter state,
 // quarantine, and two processes writing one file at once.
 #include "store/sqlite_handle.hh"
-#include "temp_dir.hh"
 #include "store/sqlite_schema.hh"
 #include "store/sqlite_store.hh"
+#include "temp_dir.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -55,6 +55,7 @@ class SqliteStoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(new_file_gets_latest_schema_in_wal_mode);
     CPPUNIT_TEST(lookup_applies_scope_and_expiry);
     CPPUNIT_TEST(lookup_ignores_case_of_address);
+    CPPUNIT_TEST(every_scope_of_an_address_global_first);
     CPPUNIT_TEST(dropped_transaction_rolls_back);
     CPPUNIT_TEST(message_key_is_processed_once);
     CPPUNIT_TEST(failed_work_forgets_message_key);
@@ -125,6 +126,23 @@ public:
             if (c.expected)
                 CPPUNIT_ASSERT_MESSAGE(c.label, (*r)->reason == *c.expected);
         }
+    }
+
+    void every_scope_of_an_address_global_first()
+    {
+        TempDir dir;
+        auto store = open_store(dir.file("s.db"));
+        put(*store, entry("r@example.com", "b.example", Reason::unsubscribe));
+        put(*store, entry("r@example.com", "", Reason::complaint));
+        put(*store, entry("r@example.com", "a.example", Reason::soft_bounce, 1000));
+        put(*store, entry("other@example.com", "a.example", Reason::unsubscribe));
+        auto r = store->suppressions_of("R@example.com", 1500);
+        CPPUNIT_ASSERT(r.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), r->size()); // the expired a.example entry is not shown
+        CPPUNIT_ASSERT_EQUAL(std::string(""), (*r)[0].scope);
+        CPPUNIT_ASSERT_EQUAL(std::string("b.example"), (*r)[1].scope);
+        auto none = store->suppressions_of("nobody@example.com", 1500);
+        CPPUNIT_ASSERT(none.ok() && none->empty());
     }
 
     void lookup_ignores_case_of_address()

@@ -58,8 +58,9 @@ namespace {
     void add_check(CLI::App& suppress, Context& ctx)
     {
         auto o = std::make_shared<CheckOptions>();
-        auto* cmd = suppress.add_subcommand(
-            "check", "is mail to ADDRESS blocked? exit 0 suppressed, 1 not suppressed, 3 could not tell");
+        auto* cmd = suppress.add_subcommand("check",
+            "is mail to ADDRESS blocked (for --sender, or for every sender; entries scoped to "
+            "other senders are listed)? exit 0 suppressed, 1 not suppressed, 3 could not tell");
         cmd->add_option("address", o->address, "recipient address")->required();
         cmd->add_option("--scope,--sender", o->sender,
             "sender domain (or address) of the mail: checks its scoped entries as well as global ones");

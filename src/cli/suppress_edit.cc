@@ -136,6 +136,18 @@ int run_remove(Context& ctx, const EntryOptions& o)
     return all ? exit_ok : exit_not_found;
 }
 
+namespace {
+
+    void print_entry(std::ostream& out, const std::string& lead, const store::Suppression& e)
+    {
+        out << lead << " scope=" << scope_text(e.scope) << " reason=" << to_string(e.reason)
+            << " since=" << store::format::iso_time(e.first_seen) << " hits=" << e.hits
+            << (e.expires ? " expires=" + store::format::iso_time(*e.expires) : std::string())
+            << (e.detail.empty() ? std::string() : " detail=\"" + e.detail + "\"") << '\n';
+    }
+
+} // namespace
+
 int run_check(Context& ctx, const CheckOptions& o)
 {
     auto key = store::make_key(o.address, o.sender);
@@ -148,22 +160,34 @@ int run_check(Context& ctx, const CheckOptions& o)
     // Could not tell is neither "suppressed" nor "not suppressed".
     if (!found)
         return ctx.store_error("check", found.error());
+    // Without a sender, the entries other senders' mail would meet are
+    // shown too: "not suppressed" alone would hide an unsubscribe from one brand.
+    std::vector<store::Suppression> scoped;
+    if (key->scope.empty()) {
+        auto all = (*st)->suppressions_of(key->address, ctx.now());
+        if (!all)
+            return ctx.store_error("check", all.error());
+        for (store::Suppression& e : *all)
+            if (!e.scope.empty())
+                scoped.push_back(std::move(e));
+    }
     if (o.json) {
         ctx.out() << "{\"address\":" << store::format::json_string(key->address)
                   << ",\"sender_domain\":" << store::format::json_string(key->scope)
                   << ",\"suppressed\":" << (*found ? "true" : "false")
                   << ",\"entry\":" << (*found ? store::format::to_json(**found) : std::string("null"))
-                  << "}\n";
-    } else if (*found) {
-        const store::Suppression& e = **found;
-        ctx.out() << e.address << ": suppressed scope=" << scope_text(e.scope)
-                  << " reason=" << to_string(e.reason) << " since=" << store::format::iso_time(e.first_seen)
-                  << " hits=" << e.hits
-                  << (e.expires ? " expires=" + store::format::iso_time(*e.expires) : std::string())
-                  << (e.detail.empty() ? std::string() : " detail=\"" + e.detail + "\"") << '\n';
-    } else {
-        ctx.out() << key->address << ": not suppressed\n";
+                  << ",\"scoped_entries\":[";
+        for (std::size_t i = 0; i < scoped.size(); ++i)
+            ctx.out() << (i ? "," : "") << store::format::to_json(scoped[i]);
+        ctx.out() << "]}\n";
+        return *found ? exit_ok : exit_not_found;
     }
+    if (*found)
+        print_entry(ctx.out(), key->address + ": suppressed", **found);
+    else
+        ctx.out() << key->address << (scoped.empty() ? ": not suppressed\n" : ": not suppressed globally\n");
+    for (const store::Suppression& e : scoped)
+        print_entry(ctx.out(), "  for mail from " + e.scope + ":", e);
     return *found ? exit_ok : exit_not_found;
 }
 

@@ -14,8 +14,8 @@ namespace sendsentry::store {
 // each use. Parameters are positional (?1...), listed next to each statement.
 struct SqliteStore::Statements {
     Statement begin, commit, rollback;
-    Statement find_suppression, get_suppression, put_suppression, upsert_suppression, remove_suppression,
-        purge_expired;
+    Statement find_suppression, suppressions_of, get_suppression, put_suppression, upsert_suppression,
+        remove_suppression, purge_expired;
     Statement each_suppression, count_suppressions;
     Statement stats_total, stats_by_reason, stats_scoped;
     Statement add_event, count_events, list_events;
@@ -57,6 +57,11 @@ namespace {
                 "SELECT " + cols
                     + " FROM suppression WHERE address = ?1 AND scope IN ('', ?2)"
                       " AND (expires IS NULL OR expires > ?3) ORDER BY scope <> '' LIMIT 1" },
+            // ?1 address ?2 now
+            { &S::suppressions_of,
+                "SELECT " + cols
+                    + " FROM suppression WHERE address = ?1 AND (expires IS NULL OR expires > ?2) ORDER BY "
+                      "scope" },
             { &S::get_suppression, "SELECT " + cols + " FROM suppression WHERE address = ?1 AND scope = ?2" },
             { &S::put_suppression,
                 "INSERT OR REPLACE INTO suppression (" + cols
@@ -513,6 +518,28 @@ Result<std::optional<Suppression>> SqliteStore::find_suppression(
     if (!e)
         return error_of(std::move(e));
     return std::optional<Suppression>(std::move(e).value());
+}
+
+Result<std::vector<Suppression>> SqliteStore::suppressions_of(std::string_view address, Time now)
+{
+    Statement& q = stmts_->suppressions_of;
+    if (auto b = bind_all(q, address, now); !b) {
+        (void)q.reset();
+        return b.error();
+    }
+    StatementReset guard(q);
+    std::vector<Suppression> out;
+    for (;;) {
+        auto row = q.step();
+        if (!row)
+            return error_of(std::move(row));
+        if (!row.value())
+            return out;
+        auto e = read_suppression(q);
+        if (!e)
+            return error_of(std::move(e));
+        out.push_back(std::move(e).value());
+    }
 }
 
 namespace {

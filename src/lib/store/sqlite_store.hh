@@ -17,6 +17,7 @@ public:
 
     Result<std::optional<Suppression>> find_suppression(
         std::string_view address, std::string_view sender_domain, Time now) override;
+    Result<std::vector<Suppression>> suppressions_of(std::string_view address, Time now) override;
     Status each_suppression(
         const SuppressionFilter& filter, const std::function<Status(const Suppression&)>& visit) override;
     Result<std::int64_t> count_suppressions(const SuppressionFilter& filter) override;

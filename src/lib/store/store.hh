@@ -238,6 +238,11 @@ public:
         std::string_view address, std::string_view sender_domain, Time now)
         = 0;
 
+    // Every unexpired entry of ADDRESS, whatever its scope, the global one
+    // first (`sendsentry suppress check` without a sender).
+    [[nodiscard]] virtual Result<std::vector<Suppression>> suppressions_of(std::string_view address, Time now)
+        = 0;
+
     // Rows matching FILTER, ordered by address then scope, streamed to VISIT
     // (export of a million rows needs no vector). VISIT returning an error
     // stops the walk and is returned.
