@@ -104,6 +104,16 @@ ssd_conf_try "$conf" dmarc authserv_id relay.demo.test || true
 ssd_conf_try "$conf" policyd limit_key sender || true
 ssd_conf_try "$conf" policyd message_limits "150/1h" || say "  note: this build has no [policyd] message_limits key"
 chmod 0644 "$SS_TMP/KeyTable" "$SS_TMP/SigningTable"
+# The return path README recommends: the milter rewrites MAIL FROM to
+# bounces+TOKEN@bounces.<domain>; the key is shared with sendsentry-bounce.
+openssl rand -hex 32 >"$keydir/return-path.key"
+chown "$SS_RUN_USER" "$keydir/return-path.key"
+chmod 0600 "$keydir/return-path.key"
+rewrite=no
+if [ "$have_milter" = yes ] && ssd_conf_try "$conf" return_path key_file "$keydir/return-path.key" &&
+    ssd_conf_try "$conf" return_path rewrite yes; then
+    rewrite=yes
+fi
 
 # --- Postfix wired as conf/main.cf and conf/master.cf say ----------------------
 parts=""
@@ -121,9 +131,9 @@ say "  Postfix: submission :$(pf_port relay sub) (internal network), MX :$(pf_po
 say "  DNS (unbound): $SS_DNS serving acme.test, bluebird.test (SPF, DKIM, DMARC, MX)"
 say "  the internet (aiosmtpd): $SS_NET, refuses unknown*/blocked* (5xx) and full*/greylist* (4xx)"
 say "  DKIM keys made by: $keygen_by; sendsentry programs run as user $SS_RUN_USER"
-if [ "$have_milter" = yes ] && grep -q smfi_chgfrom "$(ss_bin sendsentry-milter)"; then
-    say "  return path: the milter can rewrite the envelope sender (smfi_chgfrom); the demo's"
-    say "    application still sends with MAIL FROM bounces@bounces.<domain> itself"
+if [ "$rewrite" = yes ]; then
+    say "  return path: the milter rewrites MAIL FROM news@acme.test to bounces+TOKEN@bounces.acme.test"
+    say "    (HMAC token: sender and message); bounces.<domain> has its own MX and SPF in DNS"
 else
     say "  return path: this milter has no envelope-sender rewrite (smfi_chgfrom), so the demo's"
     say "    application sends with MAIL FROM bounces@bounces.<domain> itself (custom MAIL FROM domain)"
@@ -152,9 +162,15 @@ campaign() { # FROM NAME LIST UNSUB OUT [RETURN_PATH]
 }
 # Without the milter's return-path rewrite the application sets the bounce
 # address itself (as with a custom MAIL FROM domain at a delivery service).
-campaign news@acme.test "ACME News" acme.rcpts unsubscribe@bounces.acme.test acme.json bounces@bounces.acme.test
-campaign hello@bluebird.test "Bluebird" bluebird.rcpts unsubscribe@bounces.bluebird.test bluebird.json \
-    bounces@bounces.bluebird.test
+# With it, the application sends as itself and the milter sets the return path.
+if [ "$rewrite" = yes ]; then
+    campaign news@acme.test "ACME News" acme.rcpts unsubscribe@bounces.acme.test acme.json
+    campaign hello@bluebird.test "Bluebird" bluebird.rcpts unsubscribe@bounces.bluebird.test bluebird.json
+else
+    campaign news@acme.test "ACME News" acme.rcpts unsubscribe@bounces.acme.test acme.json bounces@bounces.acme.test
+    campaign hello@bluebird.test "Bluebird" bluebird.rcpts unsubscribe@bounces.bluebird.test bluebird.json \
+        bounces@bounces.bluebird.test
+fi
 jq_py() { "$SS_PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$SS_TMP/$1"; }
 acme_ok=$(jq_py acme.json 'r["accepted"]')
 blue_ok=$(jq_py bluebird.json 'r["accepted"]')
@@ -187,8 +203,12 @@ sleep 1
 cat "$SS_TMP/acme.rcpts" | head -20 >"$SS_TMP/later.rcpts"
 grep -E '^(unknown|blocked)' "$SS_TMP/acme.rcpts" >>"$SS_TMP/later.rcpts"
 echo reader007@remote.test >>"$SS_TMP/later.rcpts"
-# Its own return path, so news@'s rate limit (keyed by envelope sender) does not apply.
-campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json alerts@bounces.acme.test
+# Its own envelope sender, so news@'s rate limit (keyed by envelope sender) does not apply.
+if [ "$rewrite" = yes ]; then
+    campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json
+else
+    campaign alerts@acme.test "ACME Alerts" later.rcpts unsubscribe@bounces.acme.test later.json alerts@bounces.acme.test
+fi
 
 # --- the report ---------------------------------------------------------------
 section "Campaign (submission from the internal network)"
@@ -256,6 +276,11 @@ if [ "$have_bounce" = yes ]; then
     sent=$(pf_count_log relay 'relay=sendsentry-bounce.*status=sent')
     deferred=$(grep 'relay=sendsentry-bounce.*status=deferred' "$(pf_log relay)" | grep -o ' [0-9A-F]\{8,\}:' | sort -u | wc -l)
     say "  handed to sendsentry-bounce by the pipe transport: $sent parsed and stored"
+    if [ "$rewrite" = yes ]; then
+        tokens=$(pf_count_log relay 'to=<bounces\+[a-z2-7]+@bounces\.[a-z.]+>, relay=sendsentry-bounce.*status=sent')
+        say "    of which $tokens DSNs came home to bounces+TOKEN@bounces.<domain>: attributed by the token"
+        ssd_sql "SELECT '      ' || sender || ': ' || count(*) || ' bounce events' FROM events WHERE kind IN ('hard_bounce', 'soft_bounce') GROUP BY sender" 2>/dev/null || true
+    fi
     [ "$deferred" -gt 0 ] && say "  kept in Postfix's queue for retry (sendsentry-bounce exit 75): $deferred messages"
 else
     say "  sendsentry-bounce not built: DSNs are not processed"
