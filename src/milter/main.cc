@@ -1,7 +1,8 @@
 // sendsentry-milter: DKIM-signs outbound mail for Postfix (smtpd_milters,
-// non_smtpd_milters). main reads options, loads the configuration and keys,
-// opens the socket, drops privileges, and runs libmilter; SIGHUP reloads
-// keys and tables without dropping connections.
+// non_smtpd_milters) and checks its SPF/DMARC alignment. main reads options,
+// loads the configuration and keys, opens the socket, drops privileges, and
+// runs libmilter; SIGHUP reloads keys, tables and the checker without
+// dropping connections.
 #include "core/log.hh"
 #include "milter/callbacks.hh"
 #include "milter/engine.hh"
