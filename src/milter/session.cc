@@ -263,7 +263,8 @@ void Session::rewrite_return_path(Message& m, EomActions& out)
     if (m.return_path.empty())
         return;
     out.change_from = m.return_path;
-    m.log.info("return path", { { "from", m.mail_from }, { "to", m.return_path }, { "msg", m.return_path_tag } });
+    m.log.info(
+        "return path", { { "from", m.mail_from }, { "to", m.return_path }, { "msg", m.return_path_tag } });
 }
 
 const std::string& Session::sent_mail_from(const Message& m)
