@@ -1,46 +1,11 @@
 // JSON lines for --dry-run --json; field order is stable for diffing.
 #include "json_output.hh"
 
+#include "core/json.hh"
+
 #include <cstdio>
 
 namespace sendsentry::bounce {
-
-std::string json_string(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    for (char ch : s) {
-        unsigned char c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
 
 std::string failure_json(const mail::Failure& f, const mail::BounceReport& report)
 {

@@ -11,7 +11,4 @@ namespace sendsentry::bounce {
 // One line (without the newline) for failure F of REPORT.
 std::string failure_json(const mail::Failure& f, const mail::BounceReport& report);
 
-// S as a JSON string literal (RFC 8259 section 7).
-std::string json_string(std::string_view s);
-
 } // namespace sendsentry::bounce

@@ -3,6 +3,7 @@
 // through policy_limit_resets (polled by the daemon every second).
 #include "limit_actions.hh"
 
+#include "core/json.hh"
 #include "policy/limit_override_store.hh"
 #include "policy/policy_engine.hh"
 #include "policy/policy_replies.hh"
@@ -185,7 +186,6 @@ int run_show(Context& ctx, const KeyOptions& o)
         views.push_back(view(l, tat, now));
     }
     if (o.json) {
-        using store::format::json_string;
         ctx.out() << "{\"key\":" << json_string(*key) << ",\"override\":" << (has_override ? "true" : "false")
                   << ",\"windows\":[";
         const char* sep = "";

@@ -3,6 +3,7 @@
 // manual reinstatement recorded with who and why.
 #include "command.hh"
 
+#include "core/json.hh"
 #include "reputation/notice.hh"
 #include "reputation/overview.hh"
 #include "store/suppression_format.hh"
@@ -117,9 +118,9 @@ namespace {
             out += ",\"history\":[";
             for (std::size_t i = 0; i < history->size(); ++i)
                 out += (i ? "," : "") + std::string("{\"at\":")
-                    + store::format::json_string(store::format::iso_time((*history)[i].at))
-                    + ",\"change\":" + store::format::json_string((*history)[i].detail)
-                    + ",\"source\":" + store::format::json_string((*history)[i].source) + "}";
+                    + json_string(store::format::iso_time((*history)[i].at))
+                    + ",\"change\":" + json_string((*history)[i].detail)
+                    + ",\"source\":" + json_string((*history)[i].source) + "}";
             ctx.out() << out << "]}\n";
             return exit_ok;
         }

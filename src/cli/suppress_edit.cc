@@ -3,6 +3,7 @@
 #include "suppress_actions.hh"
 
 #include "core/config.hh"
+#include "core/json.hh"
 #include "store/suppression_format.hh"
 #include "store/suppression_rules.hh"
 
@@ -172,8 +173,8 @@ int run_check(Context& ctx, const CheckOptions& o)
                 scoped.push_back(std::move(e));
     }
     if (o.json) {
-        ctx.out() << "{\"address\":" << store::format::json_string(key->address)
-                  << ",\"sender_domain\":" << store::format::json_string(key->scope)
+        ctx.out() << "{\"address\":" << json_string(key->address)
+                  << ",\"sender_domain\":" << json_string(key->scope)
                   << ",\"suppressed\":" << (*found ? "true" : "false")
                   << ",\"entry\":" << (*found ? store::format::to_json(**found) : std::string("null"))
                   << ",\"scoped_entries\":[";
@@ -205,7 +206,7 @@ int run_stats(Context& ctx, const StatsOptions& o)
                   << ",\"by_reason\":{";
         const char* sep = "";
         for (const auto& [reason, n] : stats->by_reason) {
-            ctx.out() << sep << store::format::json_string(to_string(reason)) << ':' << n;
+            ctx.out() << sep << json_string(to_string(reason)) << ':' << n;
             sep = ",";
         }
         ctx.out() << "}}\n";

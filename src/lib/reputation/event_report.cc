@@ -1,6 +1,7 @@
 // Reading and tallying report rows, and printing them as text, JSON or CSV.
 #include "reputation/event_report.hh"
 
+#include "core/json.hh"
 #include "store/suppression_format.hh"
 
 #include <algorithm>
@@ -297,7 +298,6 @@ std::string to_text(const Report& r)
 
 std::string to_json(const Report& r)
 {
-    using store::format::json_string;
     std::string out = "{\"report\":" + json_string(to_string(r.query.kind));
     out += ",\"since\":" + json_string(store::format::iso_time(r.query.since));
     out += ",\"sender\":" + (r.query.sender.empty() ? std::string("null") : json_string(r.query.sender));

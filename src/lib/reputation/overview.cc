@@ -1,6 +1,7 @@
 // Gathering sender overviews from the store.
 #include "reputation/overview.hh"
 
+#include "core/json.hh"
 #include "store/suppression_format.hh"
 
 #include <algorithm>
@@ -60,7 +61,6 @@ Result<std::vector<SenderOverview>> overview(store::Store& store, store::Time no
 
 std::string to_json(const SenderOverview& o)
 {
-    using store::format::json_string;
     std::string out = "{\"sender\":" + json_string(o.sender.key);
     out += ",\"state\":" + json_string(store::to_string(o.sender.state));
     out += ",\"state_since\":"

@@ -78,7 +78,4 @@ std::optional<std::string> to_ses_csv(const Suppression& entry);
 // hard_bounce, soft_bounce -> BOUNCE; complaint, unsubscribe, manual -> COMPLAINT.
 std::string_view ses_reason(Reason reason) noexcept;
 
-// JSON string literal of TEXT (quotes included), for any JSON output.
-std::string json_string(std::string_view text);
-
 } // namespace sendsentry::store::format
