@@ -14,10 +14,8 @@
 
 #include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <map>
 #include <mutex>
 #include <openssl/bio.h>
@@ -26,10 +24,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "core/unique_fd.hh"
+#include "core/secret_file.hh"
 
 namespace sendsentry::dkim {
 namespace {
@@ -69,39 +65,6 @@ namespace {
         char buf[256];
         ERR_error_string_n(e, buf, sizeof buf);
         return buf;
-    }
-
-    Result<std::string> read_key_file(const std::string& path)
-    {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-        if (!fd)
-            return make_error(ErrorKind::io, path + ": " + std::strerror(errno));
-        struct stat st { };
-        if (::fstat(fd.get(), &st) != 0)
-            return make_error(ErrorKind::io, path + ": " + std::strerror(errno));
-        if (!S_ISREG(st.st_mode))
-            return make_error(ErrorKind::invalid, path + ": not a regular file");
-        // opendkim refuses such keys too ("key data is not secure"): a key
-        // others can read is a key others can sign with.
-        if (st.st_mode & (S_IROTH | S_IWOTH))
-            return make_error(ErrorKind::invalid,
-                path + ": readable or writable by others (mode " + std::to_string((st.st_mode >> 6) & 7)
-                    + std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7)
-                    + "); chmod o-rwx it");
-        if (static_cast<std::size_t>(st.st_size) > max_key_file)
-            return make_error(
-                ErrorKind::invalid, path + ": larger than " + std::to_string(max_key_file) + " bytes");
-        std::string data(static_cast<std::size_t>(st.st_size), '\0');
-        std::size_t got = 0;
-        while (got < data.size()) {
-            ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                return make_error(ErrorKind::io, path + ": short read");
-            got += static_cast<std::size_t>(n);
-        }
-        return data;
     }
 
     Result<PkeyPtr> decode(std::string_view data, std::string_view label)
@@ -202,7 +165,7 @@ Result<std::shared_ptr<const PrivateKey>> PrivateKey::adopt(
 Result<std::shared_ptr<const PrivateKey>> PrivateKey::load_file(
     const std::string& path, const KeyLimits& limits, std::vector<std::string>* warnings)
 {
-    auto data = read_key_file(path);
+    auto data = read_secret_file(path, max_key_file);
     if (!data)
         return data.error();
     auto pkey = decode(*data, path);

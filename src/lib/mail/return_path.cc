@@ -11,20 +11,16 @@
 // repeated in the token, but the MAC covers it: a token cannot move domains.
 #include "mail/return_path.hh"
 
-#include "core/unique_fd.hh"
+#include "core/secret_file.hh"
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <optional>
 #include <stdexcept>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace sendsentry::mail {
 namespace {
@@ -192,38 +188,6 @@ namespace {
         return r;
     }
 
-    Result<std::string> read_key_file(const std::string& path)
-    {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-        if (!fd)
-            return make_error(ErrorKind::io, path + ": " + std::strerror(errno));
-        struct stat st { };
-        if (::fstat(fd.get(), &st) != 0)
-            return make_error(ErrorKind::io, path + ": " + std::strerror(errno));
-        if (!S_ISREG(st.st_mode))
-            return make_error(ErrorKind::invalid, path + ": not a regular file");
-        // As for DKIM keys: a secret others can read lets them forge tokens.
-        if (st.st_mode & (S_IROTH | S_IWOTH))
-            return make_error(ErrorKind::invalid,
-                path + ": readable or writable by others (mode " + std::to_string((st.st_mode >> 6) & 7)
-                    + std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7)
-                    + "); chmod o-rwx it");
-        if (static_cast<std::size_t>(st.st_size) > max_key_file_bytes)
-            return make_error(
-                ErrorKind::invalid, path + ": larger than " + std::to_string(max_key_file_bytes) + " bytes");
-        std::string data(static_cast<std::size_t>(st.st_size), '\0');
-        std::size_t got = 0;
-        while (got < data.size()) {
-            ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                return make_error(ErrorKind::io, path + ": short read");
-            got += static_cast<std::size_t>(n);
-        }
-        return data;
-    }
-
     std::string_view trim(std::string_view s)
     {
         while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
@@ -253,7 +217,7 @@ Result<ReturnPathKeys> ReturnPathKeys::from_secrets(std::vector<std::string> sec
 
 Result<ReturnPathKeys> ReturnPathKeys::load(const std::string& path)
 {
-    auto data = read_key_file(path);
+    auto data = read_secret_file(path, max_key_file_bytes);
     if (!data)
         return std::move(data).error();
     std::vector<std::string> secrets;
