@@ -41,6 +41,22 @@ namespace {
         return out;
     }
 
+    // Text for smfi_setreply: libmilter reads '%' as a format character (a
+    // single one makes it drop the text) and refuses more than 980 octets.
+    std::string reply_text(std::string_view text)
+    {
+        constexpr std::size_t max_reply_text = 900;
+        std::string out;
+        for (char c : printable(text)) {
+            if (out.size() + 2 > max_reply_text)
+                break;
+            out += c;
+            if (c == '%')
+                out += '%';
+        }
+        return out;
+    }
+
     int severity(EomActions::Verdict v)
     {
         return v == EomActions::Verdict::reject ? 2 : v == EomActions::Verdict::tempfail ? 1 : 0;
@@ -316,7 +332,7 @@ void Session::check_authentication(Message& m, EomActions& out)
     out.verdict = verdict;
     out.reply_code = v.smtp_code;
     out.reply_status = v.smtp_xcode;
-    out.reply_text = printable(v.reply_text);
+    out.reply_text = reply_text(v.reply_text);
 }
 
 void Session::apply_failure(EomActions& out, FailAction action, const std::string& reject_text)
@@ -327,7 +343,7 @@ void Session::apply_failure(EomActions& out, FailAction action, const std::strin
     out.verdict = reject ? EomActions::Verdict::reject : EomActions::Verdict::tempfail;
     out.reply_code = reject ? "550" : "451";
     out.reply_status = reject ? "5.7.1" : "4.7.1";
-    out.reply_text = reject ? reject_text : "temporary failure, try again later";
+    out.reply_text = reply_text(reject ? reject_text : "temporary failure, try again later");
 }
 
 void Session::abort_message() { message_.reset(); }
