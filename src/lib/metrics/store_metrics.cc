@@ -104,8 +104,8 @@ Result<Exposition> collect(store::Store& store, store::Time now, const reputatio
     std::chrono::seconds window
         = thresholds.windows.empty() ? std::chrono::hours(24) : thresholds.windows.front();
     bool truncated = false;
-    auto blocked = reputation::events_since(
-        store, store::EventKind::blocked_send, now - window.count(), "", truncated);
+    auto blocked = reputation::events_between(
+        store, store::EventKind::blocked_send, now - window.count(), now + 1, "", truncated);
     if (!blocked)
         return std::move(blocked).error();
     std::map<std::string, std::int64_t> by_reason;

@@ -200,17 +200,18 @@ Report tally_suppressions(const ReportQuery& query, const std::vector<store::Sup
     return r;
 }
 
-Result<std::vector<store::Event>> events_since(
-    store::Store& store, store::EventKind kind, store::Time since, std::string_view sender, bool& truncated)
+Result<std::vector<store::Event>> events_between(store::Store& store, store::EventKind kind,
+    store::Time since, store::Time until, std::string_view sender, bool& truncated)
 {
     std::vector<store::Event> out;
     store::EventFilter f;
     f.kind = kind;
     f.since = since;
+    f.until = until;
     f.limit = page_size;
-    // Newest first, page by page. XXX: events added while a report pages
-    // shift the offsets, so a few may be counted twice; a report is a
-    // snapshot for people, not an account.
+    // Newest first, page by page, below a fixed UNTIL: only events stamped
+    // before it are paged, so events written while later seconds pass
+    // cannot shift the offsets.
     for (std::int64_t read = 0; read < max_report_rows; read += page_size) {
         auto page = store.list_events(f);
         if (!page)
@@ -259,7 +260,7 @@ Result<Report> build_report(store::Store& store, const ReportQuery& query)
             kinds = { store::EventKind::blocked_send };
         std::vector<store::Event> events;
         for (store::EventKind k : kinds) {
-            auto some = events_since(store, k, query.since, query.sender, truncated);
+            auto some = events_between(store, k, query.since, query.now + 1, query.sender, truncated);
             if (!some)
                 return std::move(some).error();
             events.insert(

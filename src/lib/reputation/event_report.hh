@@ -69,10 +69,10 @@ Report tally_suppressions(const ReportQuery& query, const std::vector<store::Sup
 // Reads what QUERY asks for from the store and tallies it.
 [[nodiscard]] Result<Report> build_report(store::Store& store, const ReportQuery& query);
 
-// Events of KIND at or after SINCE that match SENDER, newest first, at most
+// Events of KIND in [SINCE, UNTIL) that match SENDER, newest first, at most
 // max_report_rows (TRUNCATED set when there were more).
-[[nodiscard]] Result<std::vector<store::Event>> events_since(
-    store::Store& store, store::EventKind kind, store::Time since, std::string_view sender, bool& truncated);
+[[nodiscard]] Result<std::vector<store::Event>> events_between(store::Store& store, store::EventKind kind,
+    store::Time since, store::Time until, std::string_view sender, bool& truncated);
 
 // The three ways a report is printed.
 std::string to_text(const Report& report);
