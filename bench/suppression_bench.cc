@@ -119,6 +119,7 @@ int main(int argc, char** argv)
 
     store::OpenOptions options;
     options.path = path;
+    options.bulk = true; // as `sendsentry suppress import` opens it
     auto opened = store::SqliteStore::open(options);
     if (!opened) {
         std::fprintf(stderr, "open: %s\n", opened.error().message.c_str());

@@ -47,7 +47,7 @@ Result<const config::Config*> Context::config()
     return &*config_;
 }
 
-Result<store::Store*> Context::store()
+Result<store::Store*> Context::store(bool bulk)
 {
     if (store_)
         return store_.get();
@@ -57,6 +57,7 @@ Result<store::Store*> Context::store()
     store::OpenOptions options;
     options.path = db_path.empty() ? (*cfg)->string("store", "path") : db_path;
     options.busy_timeout_ms = (*cfg)->duration("store", "busy_timeout").count() * 1000;
+    options.bulk = bulk;
     auto opened = store::open(options);
     if (!opened)
         return make_error(opened.error().kind, options.path + ": " + opened.error().message);

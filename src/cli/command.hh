@@ -42,8 +42,9 @@ public:
     // The configuration: -c FILE, else /etc/sendsentry/sendsentry.conf when it
     // exists, else the defaults. Loaded once; errors are printed by main.
     [[nodiscard]] Result<const config::Config*> config();
-    // The store at --db or [store] path, opened once.
-    [[nodiscard]] Result<store::Store*> store();
+    // The store at --db or [store] path, opened once; BULK for a large
+    // import (store::OpenOptions::bulk).
+    [[nodiscard]] Result<store::Store*> store(bool bulk = false);
 
     // The CLI is the program's edge: the one place that reads the clock.
     store::Time now() const;

@@ -203,7 +203,7 @@ int run_import(Context& ctx, const ImportOptions& o)
     }
     std::istream& in = o.file == "-" ? std::cin : file;
     const std::string name = o.file == "-" ? "(stdin)" : o.file;
-    auto st = ctx.store();
+    auto st = ctx.store(/*bulk=*/true);
     if (!st)
         return ctx.store_error("open", st.error());
 

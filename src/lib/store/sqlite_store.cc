@@ -218,9 +218,11 @@ namespace {
         if (auto s = db.set_busy_timeout(options.busy_timeout_ms); !s)
             return s;
         // PRAGMA takes no bound parameter; these are our own integers.
-        if (auto s
-            = db.exec("PRAGMA cache_size = -" + std::to_string(std::max<std::int64_t>(0, options.cache_kib)));
-            !s)
+        constexpr std::int64_t bulk_cache_kib = 256 * 1024;
+        std::int64_t cache_kib = std::max<std::int64_t>(0, options.cache_kib);
+        if (options.bulk)
+            cache_kib = std::max(cache_kib, bulk_cache_kib);
+        if (auto s = db.exec("PRAGMA cache_size = -" + std::to_string(cache_kib)); !s)
             return s;
         if (auto s
             = db.exec("PRAGMA mmap_size = " + std::to_string(std::max<std::int64_t>(0, options.mmap_bytes)));
@@ -242,7 +244,7 @@ namespace {
         }
         // FULL: a committed suppression survives power loss; the bounce
         // program tells Postfix the message is done only after the commit.
-        return db.exec("PRAGMA synchronous = FULL");
+        return db.exec(options.bulk ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
     }
 
 } // namespace

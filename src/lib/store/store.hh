@@ -295,6 +295,11 @@ struct OpenOptions {
     // policyd's every RCPT then costs no system call once the pages are
     // cached. 0 turns it off.
     std::int64_t mmap_bytes = std::int64_t(256) << 20;
+    // A bulk import (`sendsentry suppress import`): a 256 MiB page cache and
+    // synchronous = NORMAL, so a commit waits for no fsync. A crash or power
+    // loss may then undo the last batches, never corrupt the file (WAL);
+    // running the import again restores them.
+    bool bulk = false;
 };
 
 // Opens the store the configuration names ([store] path, busy_timeout).
