@@ -16,6 +16,7 @@ class GuardTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(counts_leave_the_window_when_it_expires);
     CPPUNIT_TEST(resume_forgets_the_counts_that_suspended);
     CPPUNIT_TEST(resume_of_unknown_sender_is_not_found);
+    CPPUNIT_TEST(operator_suspends_and_approves_unknown_senders);
     CPPUNIT_TEST_SUITE_END();
 
     static constexpr store::Time t0 = 1'800'000'000; // a fixed "now"
@@ -105,6 +106,27 @@ public:
         auto s = resume(*store_, "nobody.example", t0, "alice", "");
         CPPUNIT_ASSERT(!s.ok());
         CPPUNIT_ASSERT(s.error().kind == ErrorKind::not_found);
+    }
+
+    void operator_suspends_and_approves_unknown_senders()
+    {
+        CPPUNIT_ASSERT(suspend(*store_, "new.example", t0, "alice", "phished account").ok());
+        auto row = store_->get_sender("new.example");
+        CPPUNIT_ASSERT(row.ok() && row->has_value());
+        CPPUNIT_ASSERT((*row)->state == State::suspended);
+        CPPUNIT_ASSERT_EQUAL(std::string("suspended by alice: phished account"), (*row)->state_reason);
+        store::EventFilter f;
+        f.kind = store::EventKind::state_change;
+        auto events = store_->list_events(f);
+        CPPUNIT_ASSERT(events.ok() && events->size() == 1);
+        CPPUNIT_ASSERT_EQUAL(std::string("cli"), (*events)[0].source);
+
+        CPPUNIT_ASSERT(set_approved(*store_, "new.example", true).ok());
+        row = store_->get_sender("new.example");
+        CPPUNIT_ASSERT((*row)->approved);
+        CPPUNIT_ASSERT_MESSAGE("approval keeps the state", (*row)->state == State::suspended);
+        CPPUNIT_ASSERT(set_approved(*store_, "new.example", false).ok());
+        CPPUNIT_ASSERT(!(*store_->get_sender("new.example"))->approved);
     }
 
 private:

@@ -6,7 +6,9 @@
 # suppressed recipient is refused while the other recipients of the same
 # message are accepted and delivered; a suppression added while the daemon
 # runs applies at once; the limit state survives a clean restart and a crash
-# (SIGKILL after the write-behind interval).
+# (SIGKILL after the write-behind interval); a sender suspended with the CLI is
+# refused until resumed; with approved_senders_only (turned on by SIGHUP) only
+# approved senders pass.
 set -eu
 . "$(dirname "$0")/harness/common.sh"
 . "$SS_HARNESS/postfix.sh"
@@ -17,6 +19,7 @@ ss_require_root
 ss_require_cmd postfix postconf swaks sqlite3 "$SS_PY"
 "$SS_PY" -c 'import aiosmtpd' 2>/dev/null || ss_skip "python3-aiosmtpd missing (contrib/install-deps)"
 ss_have_bin sendsentry-policyd || ss_fail "sendsentry-policyd is not built"
+ss_have_bin sendsentry || ss_fail "sendsentry (the CLI) is not built"
 ss_init
 
 net_start
@@ -98,9 +101,30 @@ expect_reply dave-4 '^<\*\* +450 4\.7\.1 .*Rate limit 3 messages per 1h reached 
 send alice@sender.test r7@remote.test alice-after-crash
 expect_reply alice-after-crash '^<\*\* +450 4\.7\.1 .*Rate limit 3 messages per 1h'
 
+# 5. The operator suspends a sender domain: its next RCPT gets the suspended
+#    reply (why and since when); once resumed it sends again (within policyd's
+#    one-second sender cache).
+ssd_cli sender suspend late.test --why "phished account" --by test >/dev/null
+send frank@late.test r1@remote.test suspended
+expect_reply suspended '^<\*\* +450 4\.7\.1 .*Sending for late\.test is suspended since .*: suspended by test: phished account'
+accepted suspended && ss_fail "a suspended sender's message was accepted"
+ssd_cli sender resume late.test --why "password reset" --by test >/dev/null
+resumed_sends() { send frank@late.test r2@remote.test resumed && accepted resumed; }
+ss_wait 10 "late.test accepted after resume" resumed_sends
+
+# 6. Approved senders only, switched on by a reload (SIGHUP, connections
+#    kept): an unlisted sender is refused for good, an approved domain passes.
+ssd_cli sender approve approved.test >/dev/null
+ssd_conf_set "$conf" policyd approved_senders_only yes
+kill -HUP "$(ssd_pid sendsentry-policyd)"
+unlisted_refused() { send gina@unlisted.test r3@remote.test unlisted && grep -Eq '^<\*\* +550 5\.7\.1 .*Sender <gina@unlisted\.test> is not an approved sender' "$SS_TMP/unlisted.txt"; }
+ss_wait 10 "approved_senders_only after SIGHUP" unlisted_refused
+send hank@approved.test r4@remote.test approved
+accepted approved || ss_fail "an approved sender domain was refused: $(grep -E '^<\*\*' "$SS_TMP/approved.txt" | tail -2)"
+
 # Every refusal is in the event log (written behind within a second): gone,
 # limit-4, late, after-restart, dave-4 and alice-after-crash.
 blocked() { ssd_sql "SELECT count(*) FROM events WHERE kind = 'blocked_send' AND source = 'policyd'"; }
 six_blocked() { [ "$(blocked)" -ge 6 ]; }
 ss_wait 10 "6 blocked_send events" six_blocked
-ss_note "ok: limits, suppression, restart and crash"
+ss_note "ok: limits, suppression, restart and crash, suspension, approved senders"

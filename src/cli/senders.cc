@@ -29,6 +29,7 @@ namespace {
         bool evaluate = false;
         std::string by;
         std::string why;
+        bool approve = true; // approve / unapprove
     };
 
     Result<reputation::Thresholds> thresholds(Context& ctx)
@@ -182,6 +183,35 @@ namespace {
         return exit_ok;
     }
 
+    int run_suspend(Context& ctx, const Options& o)
+    {
+        auto st = ctx.store();
+        if (!st)
+            return ctx.store_error("open", st.error());
+        std::string who = o.by.empty() ? invoking_user() : o.by;
+        auto before = (*st)->get_sender(o.sender);
+        if (!before)
+            return ctx.store_error("suspend " + o.sender, before.error());
+        if (auto s = reputation::suspend(**st, o.sender, ctx.now(), who, o.why); !s)
+            return ctx.store_error("suspend " + o.sender, s.error());
+        reputation::notify(reputation::NoticeSettings::from_config(**ctx.config()),
+            { o.sender, *before ? (*before)->state : reputation::State::ok, reputation::State::suspended,
+                "suspended by " + who + ": " + o.why, ctx.now(), {} });
+        ctx.out() << o.sender << ": suspended by " << who << '\n';
+        return exit_ok;
+    }
+
+    int run_approve(Context& ctx, const Options& o)
+    {
+        auto st = ctx.store();
+        if (!st)
+            return ctx.store_error("open", st.error());
+        if (auto s = reputation::set_approved(**st, o.sender, o.approve); !s)
+            return ctx.store_error((o.approve ? "approve " : "unapprove ") + o.sender, s.error());
+        ctx.out() << o.sender << (o.approve ? ": approved\n" : ": no longer approved\n");
+        return exit_ok;
+    }
+
     template <class F> void on_parsed(CLI::App* cmd, Context& ctx, std::shared_ptr<Options> o, F run)
     {
         cmd->callback([&ctx, o, run] { ctx.action = [&ctx, o, run] { return run(ctx, *o); }; });
@@ -200,7 +230,7 @@ namespace {
 
     void add_sender(CLI::App& app, Context& ctx)
     {
-        auto* sender = app.add_subcommand("sender", "one sender: details, history, reinstatement");
+        auto* sender = app.add_subcommand("sender", "one sender: details, history, suspension, approval");
         sender->require_subcommand(1);
         auto show = std::make_shared<Options>();
         auto* cmd = sender->add_subcommand("show", "rates per window and the history of state changes");
@@ -214,6 +244,26 @@ namespace {
         cmd->add_option("--why", resume->why, "the reason, for the record")->required();
         cmd->add_option("--by", resume->by, "who resumes (default: the invoking user)");
         on_parsed(cmd, ctx, resume, run_resume);
+
+        auto suspend = std::make_shared<Options>();
+        cmd = sender->add_subcommand("suspend", "stop a sender now (recorded with who and why)");
+        cmd->add_option("sender", suspend->sender, "sender domain, address or sasl:LOGIN")->required();
+        cmd->add_option("--why", suspend->why, "the reason, for the record and the SMTP reply")->required();
+        cmd->add_option("--by", suspend->by, "who suspends (default: the invoking user)");
+        on_parsed(cmd, ctx, suspend, run_suspend);
+
+        auto approve = std::make_shared<Options>();
+        cmd = sender->add_subcommand(
+            "approve", "let a sender send when [policyd] approved_senders_only = yes");
+        cmd->add_option("sender", approve->sender, "envelope sender address, domain, or SASL login")
+            ->required();
+        on_parsed(cmd, ctx, approve, run_approve);
+
+        auto unapprove = std::make_shared<Options>();
+        unapprove->approve = false;
+        cmd = sender->add_subcommand("unapprove", "take a sender off the approved list");
+        cmd->add_option("sender", unapprove->sender, "as given to approve")->required();
+        on_parsed(cmd, ctx, unapprove, run_approve);
     }
 
     const sendsentry::cli::Registration senders_registration("senders", add_senders);

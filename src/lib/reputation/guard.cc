@@ -97,7 +97,8 @@ Result<Evaluation> evaluate(
     store::Sender sender = current_sender(*row, subject);
 
     Assessment a = assess(*windows, thresholds);
-    Evaluation ev { std::string(subject), sender.state, next_state(sender.state, a), a.reason, std::move(*windows) };
+    Evaluation ev { std::string(subject), sender.state, next_state(sender.state, a), a.reason,
+        std::move(*windows) };
     if (!ev.changed())
         return ev;
     auto written = store.write([&](store::Transaction& tx) {
@@ -106,8 +107,9 @@ Result<Evaluation> evaluate(
     if (!written)
         return std::move(written).error();
     log::Logger(std::string(subject))
-        .warning("sender_state", { { "from", store::to_string(ev.previous) },
-                                     { "to", store::to_string(ev.current) }, { "reason", ev.reason } });
+        .warning("sender_state",
+            { { "from", store::to_string(ev.previous) }, { "to", store::to_string(ev.current) },
+                { "reason", ev.reason } });
     return ev;
 }
 
@@ -125,6 +127,28 @@ Status resume(store::Store& store, std::string_view subject, store::Time now, st
             return s;
         return record_state(tx, **row, State::ok, reason, now, "cli");
     });
+}
+
+Status suspend(store::Store& store, std::string_view subject, store::Time now, std::string_view who,
+    std::string_view why)
+{
+    auto row = store.get_sender(subject);
+    if (!row)
+        return std::move(row).error();
+    std::string reason = "suspended by " + std::string(who) + (why.empty() ? "" : ": " + std::string(why));
+    return store.write([&](store::Transaction& tx) {
+        return record_state(tx, current_sender(*row, subject), State::suspended, reason, now, "cli");
+    });
+}
+
+Status set_approved(store::Store& store, std::string_view subject, bool approved)
+{
+    auto row = store.get_sender(subject);
+    if (!row)
+        return std::move(row).error();
+    store::Sender sender = current_sender(*row, subject);
+    sender.approved = approved;
+    return store.write([&](store::Transaction& tx) { return tx.put_sender(sender); });
 }
 
 } // namespace sendsentry::reputation

@@ -36,4 +36,14 @@ struct Evaluation {
 [[nodiscard]] Status resume(store::Store& store, std::string_view subject, store::Time now,
     std::string_view who, std::string_view why);
 
+// Operator suspension (issue 5: senders suspended by the CLI): state
+// suspended and a state_change event saying who and why; a sender never seen
+// before gets its row. policyd refuses it within a second.
+[[nodiscard]] Status suspend(store::Store& store, std::string_view subject, store::Time now,
+    std::string_view who, std::string_view why);
+
+// The approved-senders list ([policyd] approved_senders_only): SUBJECT (an
+// address, a domain or a SASL login) may send, or no longer.
+[[nodiscard]] Status set_approved(store::Store& store, std::string_view subject, bool approved);
+
 } // namespace sendsentry::reputation
