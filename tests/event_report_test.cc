@@ -3,6 +3,7 @@
 // a real store with --since and --sender, and the JSON and CSV forms.
 #include "reputation/event_report.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -139,7 +140,7 @@ public:
     void store_report_honours_since_and_sender()
     {
         TempDir dir;
-        auto s = open_store(dir);
+        auto s = open_test_store(dir.file("store.db"));
         using K = store::EventKind;
         Status w = s->write([&](store::Transaction& tx) -> Status {
             for (const store::Event& e : {
@@ -167,7 +168,7 @@ public:
     void suppression_report_counts_active_rows()
     {
         TempDir dir;
-        auto s = open_store(dir);
+        auto s = open_test_store(dir.file("store.db"));
         auto row = [](std::string address, std::string scope, store::Reason reason,
                        std::optional<store::Time> expires) {
             store::Suppression e;
@@ -219,17 +220,6 @@ public:
                                          "by_sender_domain,shop.example,1\n"
                                          "by_recipient_domain,gmail.example,1\n"),
             to_csv(r));
-    }
-
-private:
-    static std::unique_ptr<store::Store> open_store(const TempDir& dir)
-    {
-        store::OpenOptions o;
-        o.path = dir.file("store.db");
-        auto s = store::open(o);
-        if (!s)
-            throw std::runtime_error(s.error().message);
-        return std::move(*s);
     }
 };
 

@@ -5,6 +5,7 @@
 #include "store/sqlite_schema.hh"
 #include "store/sqlite_store.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -17,17 +18,6 @@ using namespace sendsentry;
 using namespace sendsentry::store;
 
 namespace {
-
-std::unique_ptr<Store> open_store(const std::string& path, std::int64_t busy_ms = 5000)
-{
-    OpenOptions o;
-    o.path = path;
-    o.busy_timeout_ms = busy_ms;
-    auto s = open(o);
-    if (!s)
-        throw std::runtime_error("open " + path + ": " + s.error().message);
-    return std::move(s).value();
-}
 
 Suppression entry(std::string address, std::string scope, Reason reason, std::optional<Time> expires = {})
 {
@@ -75,7 +65,7 @@ public:
     void new_file_gets_latest_schema_in_wal_mode()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         auto db = Database::open(dir.file("s.db"), false, true);
         CPPUNIT_ASSERT(db.ok());
         auto version = schema::user_version(*db);
@@ -91,7 +81,7 @@ public:
     void lookup_applies_scope_and_expiry()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         put(*store, entry("global@example.com", "", Reason::hard_bounce));
         put(*store, entry("brand-a@example.com", "a.example", Reason::unsubscribe));
         put(*store, entry("expiring@example.com", "", Reason::soft_bounce, 2000));
@@ -131,7 +121,7 @@ public:
     void every_scope_of_an_address_global_first()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         put(*store, entry("r@example.com", "b.example", Reason::unsubscribe));
         put(*store, entry("r@example.com", "", Reason::complaint));
         put(*store, entry("r@example.com", "a.example", Reason::soft_bounce, 1000));
@@ -148,7 +138,7 @@ public:
     void lookup_ignores_case_of_address()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         put(*store, entry("John.Doe@example.com", "", Reason::hard_bounce));
         auto r = store->find_suppression("john.doe@example.com", "x.example", 1500);
         CPPUNIT_ASSERT(r.ok() && r->has_value());
@@ -158,7 +148,7 @@ public:
     void dropped_transaction_rolls_back()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         {
             auto tx = store->begin();
             CPPUNIT_ASSERT(tx.ok());
@@ -176,7 +166,7 @@ public:
     void message_key_is_processed_once()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         int runs = 0;
         auto work = [&](Transaction& tx) {
             ++runs;
@@ -195,7 +185,7 @@ public:
     void failed_work_forgets_message_key()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         auto failing = store->write_once("queue-id-2", 100, [](Transaction& tx) -> Status {
             if (auto s = tx.add_counter("example.com", "bounced", 0, 1); !s)
                 return s;
@@ -213,7 +203,7 @@ public:
     void list_filters_and_pages()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         Status s = store->write([](Transaction& tx) -> Status {
             for (int i = 0; i < 10; ++i) {
                 Suppression e = entry("user" + std::to_string(i) + "@example.com", i % 2 ? "a.example" : "",
@@ -281,7 +271,7 @@ public:
     void stats_count_active_and_expired()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         put(*store, entry("a@example.com", "", Reason::hard_bounce));
         put(*store, entry("b@example.com", "x.example", Reason::unsubscribe));
         put(*store, entry("c@example.com", "", Reason::soft_bounce, 1100));
@@ -308,7 +298,7 @@ public:
     void counters_sum_per_bucket()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         Status s = store->write([](Transaction& tx) -> Status {
             for (auto [bucket, delta] :
                 { std::pair<Time, int> { 0, 5 }, { 3600, 2 }, { 3600, 3 }, { 7200, 1 } })
@@ -329,7 +319,7 @@ public:
     void senders_and_limiter_state_round_trip()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         Sender sender { "news@example.com", true, SenderState::warning, 1234, "complaint rate 0.2%", "" };
         Status s = store->write([&](Transaction& tx) -> Status {
             if (auto p = tx.put_sender(sender); !p)
@@ -363,7 +353,7 @@ public:
     void quarantine_keeps_message_whole()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         using namespace std::string_literals;
         const std::string content = "From: x\r\n\r\nbinary \0\xff body\0"s;
         std::int64_t id = 0;
@@ -394,7 +384,7 @@ public:
     void events_are_listed_newest_first()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         Status s = store->write([](Transaction& tx) -> Status {
             for (int i = 0; i < 5; ++i) {
                 Event e;
@@ -425,8 +415,8 @@ public:
     void locked_database_is_could_not_tell()
     {
         TempDir dir;
-        auto holder = open_store(dir.file("s.db"));
-        auto waiter = open_store(dir.file("s.db"), 50);
+        auto holder = open_test_store(dir.file("s.db"));
+        auto waiter = open_test_store(dir.file("s.db"), 50);
         auto tx = holder->begin();
         CPPUNIT_ASSERT(tx.ok());
         auto blocked = waiter->begin();
@@ -481,7 +471,7 @@ public:
                 // every process opens (and may create) the file itself.
                 int failures = 0;
                 try {
-                    auto store = open_store(path, 30000);
+                    auto store = open_test_store(path, 30000);
                     for (int i = 0; i < rows_each; ++i) {
                         Suppression e
                             = entry("w" + std::to_string(w) + "-" + std::to_string(i) + "@example.com", "",
@@ -505,7 +495,7 @@ public:
             CPPUNIT_ASSERT_EQUAL(pid, waitpid(pid, &status, 0));
             CPPUNIT_ASSERT_MESSAGE("a writer saw an error", WIFEXITED(status) && WEXITSTATUS(status) == 0);
         }
-        auto store = open_store(path);
+        auto store = open_test_store(path);
         SuppressionFilter all;
         all.include_expired = true;
         auto n = store->count_suppressions(all);

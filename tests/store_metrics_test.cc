@@ -4,6 +4,7 @@
 #include "metrics/store_metrics.hh"
 #include "reputation/counters.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -21,7 +22,7 @@ public:
     void store_contents_become_samples()
     {
         TempDir dir;
-        auto s = open_store(dir);
+        auto s = open_test_store(dir.file("store.db"));
         Status w = s->write([&](store::Transaction& tx) -> Status {
             store::Time b = reputation::bucket_of(t0 - 3600);
             for (auto [name, value] : { std::pair { reputation::sent, 1000 }, { reputation::hard_bounce, 25 },
@@ -80,7 +81,7 @@ public:
     void empty_store_still_has_every_family()
     {
         TempDir dir;
-        auto s = open_store(dir);
+        auto s = open_test_store(dir.file("store.db"));
         auto e = metrics::collect(*s, t0, reputation::Thresholds {});
         CPPUNIT_ASSERT(e.ok());
         std::string text = e->render();
@@ -88,17 +89,6 @@ public:
             { "# TYPE sendsentry_sender_sent gauge", "# TYPE sendsentry_suppressions gauge",
                 "# TYPE sendsentry_policy_blocked gauge", "sendsentry_suppressions_expired 0\n" })
             CPPUNIT_ASSERT_MESSAGE(family, text.find(family) != std::string::npos);
-    }
-
-private:
-    static std::unique_ptr<store::Store> open_store(const TempDir& dir)
-    {
-        store::OpenOptions o;
-        o.path = dir.file("store.db");
-        auto s = store::open(o);
-        if (!s)
-            throw std::runtime_error(s.error().message);
-        return std::move(*s);
     }
 };
 

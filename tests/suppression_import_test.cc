@@ -3,6 +3,7 @@
 // each log one event, and re-imports that keep the earliest first_seen.
 #include "store/suppression_import.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -13,16 +14,6 @@ using namespace sendsentry;
 using namespace sendsentry::store;
 
 namespace {
-
-std::unique_ptr<Store> open_store(const std::string& path)
-{
-    OpenOptions o;
-    o.path = path;
-    auto s = open(o);
-    if (!s)
-        throw std::runtime_error(s.error().message);
-    return std::move(s).value();
-}
 
 struct Run {
     ImportReport report;
@@ -63,7 +54,7 @@ public:
     void defaults_fill_missing_columns()
     {
         TempDir dir;
-        auto st = open_store(dir.file("s.db"));
+        auto st = open_test_store(dir.file("s.db"));
         ImportDefaults d;
         d.reason = Reason::unsubscribe;
         d.scope = "brand.example";
@@ -88,7 +79,7 @@ public:
     void bad_lines_are_skipped_and_numbered()
     {
         TempDir dir;
-        auto st = open_store(dir.file("s.db"));
+        auto st = open_test_store(dir.file("s.db"));
         auto run = run_import(*st,
             "address,reason,scope\n"
             "ok1@example.com,manual,\n"
@@ -107,7 +98,7 @@ public:
     void strict_refuses_the_whole_file()
     {
         TempDir dir;
-        auto st = open_store(dir.file("s.db"));
+        auto st = open_test_store(dir.file("s.db"));
         ImportOptions strict;
         strict.strict = true;
         auto run = run_import(*st, "ok1@example.com\nok2@example.com\nbad\nok3@example.com\n", strict);
@@ -121,7 +112,7 @@ public:
     void each_batch_logs_one_event()
     {
         TempDir dir;
-        auto st = open_store(dir.file("s.db"));
+        auto st = open_test_store(dir.file("s.db"));
         std::string text;
         for (int i = 0; i < 25; ++i)
             text += "u" + std::to_string(i) + "@example.com\n";
@@ -141,7 +132,7 @@ public:
     void reimport_keeps_earliest_first_seen()
     {
         TempDir dir;
-        auto st = open_store(dir.file("s.db"));
+        auto st = open_test_store(dir.file("s.db"));
         auto first = run_import(*st, "address,first_seen,last_seen\na@example.com,1000,2000\n");
         auto second = run_import(*st, "address,first_seen,last_seen,hits\na@example.com,1500,3000,7\n");
         CPPUNIT_ASSERT_EQUAL(std::int64_t(1), first.report.grew);

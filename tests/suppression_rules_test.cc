@@ -3,6 +3,7 @@
 // repeated soft bounces, against a real SQLite store in a temporary file.
 #include "store/suppression_rules.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -156,7 +157,7 @@ public:
     void suppress_logs_added_then_updated()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         for (Time now : { 100, 200 }) {
             Status s = store->write([&](Transaction& tx) -> Status {
                 auto e = suppress(tx, sighting(Reason::hard_bounce), now);
@@ -177,7 +178,7 @@ public:
     void unsubscribe_from_one_brand_spares_another()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         Sighting s = sighting(Reason::unsubscribe);
         s.key = make_key("reader@example.com", "news@brand-a.example").value();
         Status w = store->write([&](Transaction& tx) -> Status {
@@ -194,7 +195,7 @@ public:
     void soft_bounces_suppress_at_limit_within_window()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         SoftBouncePolicy policy { 3, 1000, 5000 };
         struct Step {
             Time now;
@@ -228,7 +229,7 @@ public:
     void soft_bounce_suppression_expires()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         SoftBouncePolicy policy { 1, 1000, 50 };
         Status s = store->write([&](Transaction& tx) -> Status {
             auto r = record_soft_bounce(tx, sighting(Reason::soft_bounce), policy, 100);
@@ -244,7 +245,7 @@ public:
     void unsuppress_removes_and_logs()
     {
         TempDir dir;
-        auto store = open_store(dir.file("s.db"));
+        auto store = open_test_store(dir.file("s.db"));
         std::vector<bool> removed;
         for (int i = 0; i < 2; ++i) {
             Status s = store->write([&](Transaction& tx) -> Status {
@@ -267,17 +268,6 @@ public:
         auto events = store->list_events(f);
         CPPUNIT_ASSERT(events.ok());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), events->size());
-    }
-
-private:
-    static std::unique_ptr<Store> open_store(const std::string& path)
-    {
-        OpenOptions o;
-        o.path = path;
-        auto s = open(o);
-        if (!s)
-            throw std::runtime_error(s.error().message);
-        return std::move(s).value();
     }
 };
 
