@@ -5,6 +5,7 @@
 #pragma once
 
 #include "store/store.hh"
+#include "store/time_format.hh"
 
 #include <istream>
 #include <optional>
@@ -12,13 +13,6 @@
 #include <string_view>
 
 namespace sendsentry::store::format {
-
-// "2026-11-25T16:04:05Z" (UTC, second precision).
-std::string iso_time(Time t);
-// An ISO-8601 date ("2026-11-25", midnight UTC) or date-time with "Z" or a
-// "+hh:mm" offset (fractional seconds dropped), or Unix seconds ("1764086645",
-// "1764086645.123" as SES's JSON writes them).
-[[nodiscard]] Result<Time> parse_time(std::string_view text);
 
 // A record longer than this is a broken file, not an address (RFC 5321 caps a
 // path at 256 octets; notes and details make up the rest).
