@@ -52,11 +52,14 @@ namespace {
             { &S::begin, "BEGIN IMMEDIATE" },
             { &S::commit, "COMMIT" },
             { &S::rollback, "ROLLBACK" },
-            // ?1 address ?2 sender domain ?3 now; a global entry sorts first.
+            // ?1 address ?2 sender domain ?3 now. One walk over the address's
+            // rows in key order, where the global entry ('') comes first:
+            // "scope IN ('', ?2)" or "ORDER BY" would build a temporary
+            // b-tree on every lookup (the policy daemon makes one per RCPT).
             { &S::find_suppression,
                 "SELECT " + cols
-                    + " FROM suppression WHERE address = ?1 AND scope IN ('', ?2)"
-                      " AND (expires IS NULL OR expires > ?3) ORDER BY scope <> '' LIMIT 1" },
+                    + " FROM suppression WHERE address = ?1 AND scope >= '' AND (scope = '' OR scope = ?2)"
+                      " AND (expires IS NULL OR expires > ?3) ORDER BY scope LIMIT 1" },
             // ?1 address ?2 now
             { &S::suppressions_of,
                 "SELECT " + cols
