@@ -138,6 +138,7 @@ class PolicyEngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(exactly_n_messages_pass_then_the_next_is_deferred_with_limit_and_time);
     CPPUNIT_TEST(refused_recipients_and_aborted_messages_consume_no_quota);
     CPPUNIT_TEST(a_message_is_counted_once_per_instance);
+    CPPUNIT_TEST(a_connection_keys_each_request_by_its_own_sender_and_the_current_settings);
     CPPUNIT_TEST(recipient_limit_defers_only_the_recipient_over_it);
     CPPUNIT_TEST(suppressed_recipients_are_refused_with_a_reply_that_fits_the_reason);
     CPPUNIT_TEST(suppression_scoped_to_a_sender_domain_spares_other_senders);
@@ -247,6 +248,30 @@ public:
         CPPUNIT_ASSERT(starts_with(
             at_data.handle(req("RCPT", "d2", "alice@example.com", "x@example.org"), d2, t0).action,
             "DEFER_IF_PERMIT"));
+    }
+
+    void a_connection_keys_each_request_by_its_own_sender_and_the_current_settings()
+    {
+        // The sender, domain and limit key are derived once and kept on the
+        // connection's session; a client that changes the sender without a
+        // new instance, and a reload that changes the key, must still be
+        // keyed right.
+        TempStore ts;
+        PolicyEngine engine(*ts.store, settings_with("message_limits = 1/1h\n"));
+        Session s;
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("DUNNO"), send(engine, s, "m1", "alice@example.com", { "x@example.org" }, t0).back());
+        // Same session and instance, another sender: its own quota.
+        CPPUNIT_ASSERT_EQUAL(std::string("DUNNO"),
+            engine.handle(req("RCPT", "m1", "bob@example.com", "x@example.org"), s, t0).action);
+        CPPUNIT_ASSERT(
+            starts_with(engine.handle(req("RCPT", "m1", "alice@example.com", "x@example.org"), s, t0).action,
+                "DEFER_IF_PERMIT"));
+        // Keyed by client address after a reload: alice's sent message does
+        // not count against the client, whose first message passes.
+        engine.reconfigure(settings_with("message_limits = 1/1h\nlimit_key = client_address\n"));
+        CPPUNIT_ASSERT_EQUAL(std::string("DUNNO"),
+            engine.handle(req("RCPT", "m1", "alice@example.com", "x@example.org"), s, t0).action);
     }
 
     void recipient_limit_defers_only_the_recipient_over_it()

@@ -357,11 +357,10 @@ void Server::on_readable(Connection& c)
 void Server::answer_pending(Connection& c)
 {
     const std::uint64_t id = c.id;
-    policy::PolicyRequest request;
     // One request at a time: while a reply is still being written, the
     // next request waits in the buffer.
     while (c.out_offset == c.out.size()) {
-        auto status = c.reader.next(request);
+        auto status = c.reader.next(request_);
         if (status == policy::RequestReader::Status::need_more)
             return;
         if (status == policy::RequestReader::Status::error) {
@@ -374,7 +373,7 @@ void Server::answer_pending(Connection& c)
         ++requests_;
         policy::Answer answer;
         try {
-            answer = engine_.handle(request, c.session, now_us());
+            answer = engine_.handle(request_, c.session, now_us());
         } catch (const std::exception& e) {
             c.log.error("request_failed", { { "error", e.what() } });
             answer.close = true;

@@ -91,6 +91,8 @@ private:
     policy::TimeUs last_tick_ = 0;
     policy::TimeUs last_idle_scan_ = 0;
     std::uint64_t requests_ = 0;
+    // The request being answered; reused, so that its buffers are too.
+    policy::PolicyRequest request_;
     log::Logger log_ { "policyd" };
 };
 

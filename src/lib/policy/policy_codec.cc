@@ -10,22 +10,24 @@ namespace sendsentry::policy {
 std::string_view PolicyRequest::get(std::string_view name) const noexcept
 {
     for (auto it = attributes_.rbegin(); it != attributes_.rend(); ++it)
-        if (it->first == name)
-            return it->second;
+        if (name_of(*it) == name)
+            return value_of(*it);
     return {};
 }
 
 bool PolicyRequest::has(std::string_view name) const noexcept
 {
-    for (const auto& a : attributes_)
-        if (a.first == name)
+    for (const Attribute& a : attributes_)
+        if (name_of(a) == name)
             return true;
     return false;
 }
 
 void PolicyRequest::set(std::string_view name, std::string_view value)
 {
-    attributes_.emplace_back(name, value);
+    attributes_.push_back({ text_.size(), name.size(), value.size() });
+    text_ += name;
+    text_ += value;
 }
 
 RequestReader::Status RequestReader::fail(std::string message)
@@ -66,7 +68,7 @@ RequestReader::Status RequestReader::next(PolicyRequest& out)
             consumed_ = scan_;
             if (pending_lines_ == 0)
                 return fail("empty request");
-            // Swap rather than move: the next request reuses the vector.
+            // Swap rather than move: the next request reuses the buffers.
             std::swap(out, pending_);
             pending_.clear();
             pending_lines_ = 0;

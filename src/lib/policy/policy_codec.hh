@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace sendsentry::policy {
@@ -22,7 +21,9 @@ struct CodecLimits {
 };
 
 // One request: the attributes in the order received. Unknown names are kept
-// but nobody asks for them, which is how they are ignored.
+// but nobody asks for them, which is how they are ignored. Names and values
+// live in one buffer; clear() keeps its capacity, so a request object that
+// is reused (as the reader and the daemon do) allocates nothing per request.
 class PolicyRequest {
 public:
     // The value of NAME, or "" when absent (Postfix sends empty values too).
@@ -33,10 +34,29 @@ public:
 
     // Appends; when a name repeats, get() returns its last value.
     void set(std::string_view name, std::string_view value);
-    void clear() noexcept { attributes_.clear(); }
+    void clear() noexcept
+    {
+        text_.clear();
+        attributes_.clear();
+    }
 
 private:
-    std::vector<std::pair<std::string, std::string>> attributes_;
+    struct Attribute {
+        std::size_t at; // offset of the name in text_; the value follows it
+        std::size_t name_size;
+        std::size_t value_size;
+    };
+    std::string_view name_of(const Attribute& a) const noexcept
+    {
+        return { text_.data() + a.at, a.name_size };
+    }
+    std::string_view value_of(const Attribute& a) const noexcept
+    {
+        return { text_.data() + a.at + a.name_size, a.value_size };
+    }
+
+    std::string text_;
+    std::vector<Attribute> attributes_;
 };
 
 // Incremental reader for one connection: append() what read(2) returned, then

@@ -67,6 +67,7 @@ PolicyEngine::PolicyEngine(store::Store& store, PolicySettings settings)
 void PolicyEngine::reconfigure(PolicySettings settings)
 {
     settings_ = std::move(settings);
+    ++generation_;
     apply_overrides();
 }
 
@@ -103,17 +104,35 @@ Answer PolicyEngine::handle(const PolicyRequest& request, Session& session, Time
         return { false, "DUNNO" };
     std::string_view instance = request.get("instance");
     if (instance != session.instance) {
+        Session::Derived derived = std::move(session.derived); // still checked against each request
         session = Session {};
         session.instance.assign(instance);
+        session.derived = std::move(derived);
     }
     std::string_view state = request.get("protocol_state");
-    log::Logger logger = logger_for(request);
     if (state == "RCPT")
-        return rcpt(request, session, now, logger);
+        return rcpt(request, session, now);
     if ((state == "END-OF-MESSAGE" && settings_.count_at == CountAt::end_of_message)
         || (state == "DATA" && settings_.count_at == CountAt::data))
-        return count(request, session, now, logger);
+        return count(request, session, now);
     return { false, "DUNNO" };
+}
+
+void PolicyEngine::derive(const PolicyRequest& request, Session& session) const
+{
+    Session::Derived& d = session.derived;
+    std::string_view sender = request.get("sender");
+    std::string_view sasl = request.get("sasl_username");
+    std::string_view client = request.get("client_address");
+    if (d.generation == generation_ && sender == d.raw_sender && sasl == d.raw_sasl && client == d.raw_client)
+        return;
+    d.raw_sender.assign(sender);
+    d.raw_sasl.assign(sasl);
+    d.raw_client.assign(client);
+    d.sender = normalized_sender(sender);
+    d.sender_domain = sender_domain_of(sender);
+    d.limit_key = derive_limit_key(settings_.key_sources, request);
+    d.generation = generation_;
 }
 
 Result<std::optional<store::Sender>> PolicyEngine::lookup_sender(const std::string& key, TimeUs now)
@@ -134,8 +153,8 @@ Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session
 {
     session.sender_checked = true;
     session.sender_refusal.reset();
-    std::string sender = normalized_sender(request.get("sender"));
-    std::string domain = sender_domain_of(request.get("sender"));
+    const std::string& sender = session.derived.sender;
+    const std::string& domain = session.derived.sender_domain;
     std::string_view sasl = request.get("sasl_username");
     // An entry for the address, its domain or the SASL login applies.
     std::vector<std::string> candidates;
@@ -165,43 +184,40 @@ Status PolicyEngine::check_sender(const PolicyRequest& request, Session& session
     return {};
 }
 
-Answer PolicyEngine::rcpt(
-    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
+Answer PolicyEngine::rcpt(const PolicyRequest& request, Session& session, TimeUs now)
 {
     std::string recipient = normalized_recipient(request.get("recipient"));
+    derive(request, session);
     if (!session.sender_checked) {
         if (auto st = check_sender(request, session, now); !st) {
             session.sender_checked = false;
-            return could_not_tell(st.error(), logger);
+            return could_not_tell(st.error(), request);
         }
     }
-    if (session.sender_refusal) {
+    if (session.sender_refusal)
         return refuse(
-            *session.sender_refusal, session.sender_refusal_why, request, recipient, "", now, logger);
-    }
+            *session.sender_refusal, session.sender_refusal_why, request, session, recipient, "", now);
 
-    std::string domain = sender_domain_of(request.get("sender"));
     if (!recipient.empty()) {
-        auto hit = store_.find_suppression(recipient, domain, seconds_of(now));
+        auto hit = store_.find_suppression(recipient, session.derived.sender_domain, seconds_of(now));
         if (!hit)
-            return could_not_tell(hit.error(), logger);
+            return could_not_tell(hit.error(), request);
         if (*hit)
-            return refuse(suppression_reply(settings_, **hit), "suppressed", request, recipient,
-                (*hit)->scope, now, logger);
+            return refuse(suppression_reply(settings_, **hit), "suppressed", request, session, recipient,
+                (*hit)->scope, now);
     }
 
-    if (auto key = derive_limit_key(settings_.key_sources, request)) {
+    if (const auto& key = session.derived.limit_key) {
         RateVerdict v = limiter_.check(*key, Usage { 1, session.accepted_recipients + 1 }, now);
         if (!v.allowed)
-            return refuse(
-                over_limit_reply(settings_, *key, v, now), "rate_limit", request, recipient, "", now, logger);
+            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", request, session,
+                recipient, "", now);
     }
     ++session.accepted_recipients;
     return { false, "DUNNO" };
 }
 
-Answer PolicyEngine::count(
-    const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger)
+Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeUs now)
 {
     if (session.counted)
         return { false, "DUNNO" };
@@ -210,35 +226,36 @@ Answer PolicyEngine::count(
     std::int64_t recipients = parse_count(request.get("recipient_count"));
     if (recipients == 0)
         recipients = session.accepted_recipients;
-    if (auto key = derive_limit_key(settings_.key_sources, request)) {
+    derive(request, session);
+    if (const auto& key = session.derived.limit_key) {
         Usage usage { 1, recipients };
         // Checked again here: parallel sessions of one sender may each have
         // passed their RCPT checks.
         RateVerdict v = limiter_.check(*key, usage, now);
         if (!v.allowed)
             return refuse(
-                over_limit_reply(settings_, *key, v, now), "rate_limit", request, "", "", now, logger);
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, session, "", "", now);
         limiter_.commit(*key, usage, now);
     }
     session.counted = true;
-    count_for_sender(request, reputation::sent, now);
+    count_for_sender(request, session, reputation::sent, now);
     return { false, "DUNNO" };
 }
 
-Answer PolicyEngine::could_not_tell(const Error& error, const log::Logger& logger)
+Answer PolicyEngine::could_not_tell(const Error& error, const PolicyRequest& request)
 {
     std::string action = could_not_tell_action(settings_);
-    logger.error("store_could_not_tell",
+    logger_for(request).error("store_could_not_tell",
         { { "error", to_string(error.kind) }, { "detail", error.message },
             { "action", action.empty() ? std::string("close") : action } });
     return { action.empty(), action };
 }
 
 Answer PolicyEngine::refuse(std::string action, std::string_view why, const PolicyRequest& request,
-    std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger)
+    const Session& session, std::string_view recipient, std::string_view scope, TimeUs now)
 {
-    std::string sender = normalized_sender(request.get("sender"));
-    logger.info("blocked",
+    const std::string& sender = session.derived.sender;
+    logger_for(request).info("blocked",
         { { "reason", why }, { "sender", sender }, { "recipient", recipient },
             { "client", request.get("client_address") }, { "action", action } });
     if (events_.size() >= max_pending_events) {
@@ -255,16 +272,17 @@ Answer PolicyEngine::refuse(std::string action, std::string_view why, const Poli
     e.source = "policyd";
     e.message_key.assign(request.get("queue_id"));
     events_.push_back(std::move(e));
-    count_for_sender(request, reputation::blocked, now);
+    count_for_sender(request, session, reputation::blocked, now);
     return { false, std::move(action) };
 }
 
-void PolicyEngine::count_for_sender(const PolicyRequest& request, std::string_view name, TimeUs now)
+void PolicyEngine::count_for_sender(
+    const PolicyRequest& request, const Session& session, std::string_view name, TimeUs now)
 {
     // The subjects the bounce program charges too (reputation/counters.hh).
     store::Time bucket = reputation::bucket_of(seconds_of(now));
     for (std::string& subject :
-        reputation::counter_subjects(sender_domain_of(request.get("sender")), request.get("sasl_username")))
+        reputation::counter_subjects(session.derived.sender_domain, request.get("sasl_username")))
         ++counters_[{ std::move(subject), std::string(name), bucket }];
 }
 

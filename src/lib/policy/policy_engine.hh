@@ -29,6 +29,18 @@ namespace sendsentry::policy {
 // all with the same `instance`.
 struct Session {
     std::string instance;
+    // The request values every check needs, normalised once. Postfix sends
+    // the same sender, login and client with every request of a transaction
+    // (and often of the next) but a client need not: all are derived again
+    // when one of the raw values differs from those they came from, or when
+    // the settings (the limit key sources) were reloaded since.
+    struct Derived {
+        std::uint64_t generation = 0; // PolicyEngine's settings generation; 0: empty
+        std::string raw_sender, raw_sasl, raw_client; // as the request gave them
+        std::string sender; // normalized_sender
+        std::string sender_domain; // sender_domain_of
+        std::optional<std::string> limit_key; // derive_limit_key
+    } derived;
     std::int64_t accepted_recipients = 0; // recipients we answered DUNNO for
     bool counted = false; // the message was counted (once per instance)
     // The sender checks (approval, suspension) are the same for every
@@ -111,18 +123,23 @@ public:
     const PolicySettings& settings() const noexcept { return settings_; }
 
 private:
-    Answer rcpt(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
-    Answer count(const PolicyRequest& request, Session& session, TimeUs now, const log::Logger& logger);
+    Answer rcpt(const PolicyRequest& request, Session& session, TimeUs now);
+    Answer count(const PolicyRequest& request, Session& session, TimeUs now);
+    // Fills session.derived from REQUEST unless it already holds its values.
+    void derive(const PolicyRequest& request, Session& session) const;
     // Approval and suspension of the sender; sets session.sender_refusal.
     [[nodiscard]] Status check_sender(const PolicyRequest& request, Session& session, TimeUs now);
     // get_sender through a short cache: approval and suspension changes made
     // by the CLI or the reputation guard apply within sender_cache_ttl.
     Result<std::optional<store::Sender>> lookup_sender(const std::string& key, TimeUs now);
-    Answer could_not_tell(const Error& error, const log::Logger& logger);
+    // The loggers (a queue id copied) are made only for these two: the
+    // answers that pass log nothing.
+    Answer could_not_tell(const Error& error, const PolicyRequest& request);
     Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
-        std::string_view recipient, std::string_view scope, TimeUs now, const log::Logger& logger);
-    // Counts NAME once for each counter subject of the request's sender.
-    void count_for_sender(const PolicyRequest& request, std::string_view name, TimeUs now);
+        const Session& session, std::string_view recipient, std::string_view scope, TimeUs now);
+    // Counts NAME once for each counter subject of the session's sender.
+    void count_for_sender(
+        const PolicyRequest& request, const Session& session, std::string_view name, TimeUs now);
     void apply_overrides();
 
     store::Store& store_;
@@ -135,6 +152,7 @@ private:
     std::int64_t dropped_events_ = 0;
     TimeUs last_flush_ = 0;
     TimeUs last_forget_ = 0;
+    std::uint64_t generation_ = 1; // counts reconfigure(); see Session::Derived
 };
 
 } // namespace sendsentry::policy
