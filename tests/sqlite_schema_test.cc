@@ -1,9 +1,9 @@
 // Tests for store/sqlite_schema: a database written by an older release
 // (schema version 1, frozen below as it shipped) upgrades with its rows kept.
 #include "store/sqlite_handle.hh"
-#include "temp_dir.hh"
 #include "store/sqlite_schema.hh"
 #include "store/sqlite_store.hh"
+#include "temp_dir.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <cstdlib>
@@ -109,6 +109,18 @@ public:
         auto v = schema::user_version(*db);
         CPPUNIT_ASSERT(v.ok());
         CPPUNIT_ASSERT_EQUAL(schema::latest_version(), *v);
+        // The table rebuilt by version 4 keeps its CHECK and its index.
+        auto rw = Database::open(path, false, false);
+        CPPUNIT_ASSERT(rw.ok());
+        CPPUNIT_ASSERT(!rw->exec("INSERT INTO suppression (address, reason, first_seen, last_seen)"
+                                 " VALUES ('x@example.com', 'bogus', 1, 1)")
+                            .ok());
+        CPPUNIT_ASSERT(rw->exec("INSERT INTO suppression (address, reason, first_seen, last_seen)"
+                                " VALUES ('x@example.com', 'manual', 1, 1)")
+                           .ok());
+        auto index = rw->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'suppression_expires'");
+        CPPUNIT_ASSERT(index.ok() && index->step().ok());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), index->column_int(0));
     }
 
     void migrating_twice_changes_nothing()
