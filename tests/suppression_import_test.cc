@@ -1,6 +1,7 @@
 // Tests for store/suppression_import: defaults for missing columns, bad lines
 // skipped with their numbers or refusing everything (strict), batches that
-// each log one event, and re-imports that keep the earliest first_seen.
+// each log one event, re-imports that keep the earliest first_seen, and
+// rows sorted in chunks with the file's last row of an address still winning.
 #include "store/suppression_import.hh"
 #include "temp_dir.hh"
 #include "test_store.hh"
@@ -48,6 +49,7 @@ class SuppressionImportTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(strict_refuses_the_whole_file);
     CPPUNIT_TEST(each_batch_logs_one_event);
     CPPUNIT_TEST(reimport_keeps_earliest_first_seen);
+    CPPUNIT_TEST(sorted_chunks_keep_the_last_row_of_an_address);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -144,6 +146,40 @@ public:
         CPPUNIT_ASSERT_EQUAL(Time(1000), (*a)->first_seen);
         CPPUNIT_ASSERT_EQUAL(Time(3000), (*a)->last_seen);
         CPPUNIT_ASSERT_EQUAL(std::int64_t(7), (*a)->hits);
+    }
+
+    void sorted_chunks_keep_the_last_row_of_an_address()
+    {
+        TempDir dir;
+        auto st = open_test_store(dir.file("s.db"));
+        ImportOptions small;
+        small.sort_rows = 3;
+        small.batch_rows = 2;
+        // Chunks of three rows, each written in key order; "A@" and "a@"
+        // are one address (NOCASE), in two chunks and twice in the second.
+        auto run = run_import(*st,
+            "address,reason\n"
+            "zed@example.com,manual\n"
+            "a@example.com,complaint\n"
+            "b@example.com,manual\n"
+            "A@example.com,unsubscribe\n"
+            "c@example.com,manual\n"
+            "a@example.com,hard_bounce\n",
+            small);
+        CPPUNIT_ASSERT(!run.report.error);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(6), run.report.written);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(4), count_all(*st));
+        auto a = st->find_suppression("a@example.com", "", 6000);
+        CPPUNIT_ASSERT(a.ok() && a->has_value());
+        CPPUNIT_ASSERT(to_string((*a)->reason) == "hard_bounce");
+
+        // Strict: a bad line in a later chunk still refuses the whole file.
+        auto dir2 = dir.file("strict.db");
+        auto st2 = open_test_store(dir2);
+        small.strict = true;
+        auto strict = run_import(*st2, "a@example.com\nb@example.com\nc@example.com\nbad\n", small);
+        CPPUNIT_ASSERT(strict.report.refused);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(0), count_all(*st2));
     }
 };
 

@@ -223,8 +223,8 @@ int run_import(Context& ctx, const ImportOptions& o)
         return exit_usage;
     }
     if (report.error) {
-        ctx.err() << "sendsentry: import: stopped near " << name << ':' << report.error_line << "; "
-                  << report.written << " entries were committed before\n";
+        ctx.err() << "sendsentry: import: stopped after reading " << name << ':' << report.error_line << "; "
+                  << report.written << " entries were committed (importing the file again is safe)\n";
         return ctx.store_error("import", *report.error);
     }
     ctx.err() << "imported " << report.written << " entries (the list grew by " << report.grew

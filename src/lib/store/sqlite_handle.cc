@@ -177,14 +177,28 @@ Status Statement::bind(int index, std::int64_t value)
     return check_bind(sqlite3_bind_int64(stmt_, index, value), index);
 }
 
+namespace {
+
+    int bind_text(sqlite3_stmt* stmt, int index, std::string_view text, sqlite3_destructor_type lifetime)
+    {
+        int n = checked_length(text);
+        if (n < 0)
+            return SQLITE_TOOBIG;
+        // An empty view may have a null data(); SQLite would store NULL for that.
+        const char* p = text.data() ? text.data() : "";
+        return sqlite3_bind_text(stmt, index, p, n, lifetime);
+    }
+
+} // namespace
+
 Status Statement::bind(int index, std::string_view text)
 {
-    int n = checked_length(text);
-    if (n < 0)
-        return make_error(ErrorKind::invalid, "text too long to store");
-    // An empty view may have a null data(); SQLite would store NULL for that.
-    const char* p = text.data() ? text.data() : "";
-    return check_bind(sqlite3_bind_text(stmt_, index, p, n, SQLITE_TRANSIENT), index);
+    return check_bind(bind_text(stmt_, index, text, SQLITE_TRANSIENT), index);
+}
+
+Status Statement::bind(int index, Borrowed text)
+{
+    return check_bind(bind_text(stmt_, index, text.text, SQLITE_STATIC), index);
 }
 
 Status Statement::bind(int index, double value)

@@ -63,6 +63,13 @@ private:
 // One prepared statement. Bind indexes start at 1 (SQLite convention); column
 // indexes start at 0. After step() returned no row or an error, call reset()
 // (or let the next use do it) before binding again.
+// Text bound without SQLite's copy (SQLITE_STATIC): it must stay valid until
+// the statement is reset, which run(), reset() and StatementReset do, and
+// which clears the bindings. For the per-row and per-request statements.
+struct Borrowed {
+    std::string_view text;
+};
+
 class Statement {
 public:
     Statement() = default;
@@ -76,6 +83,7 @@ public:
 
     [[nodiscard]] Status bind(int index, std::int64_t value);
     [[nodiscard]] Status bind(int index, std::string_view text);
+    [[nodiscard]] Status bind(int index, Borrowed text);
     [[nodiscard]] Status bind(int index, double value);
     [[nodiscard]] Status bind_blob(int index, std::string_view bytes);
     [[nodiscard]] Status bind_null(int index);

@@ -247,7 +247,14 @@ namespace {
         }
         // FULL: a committed suppression survives power loss; the bounce
         // program tells Postfix the message is done only after the commit.
-        return db.exec(options.bulk ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+        if (!options.bulk)
+            return db.exec("PRAGMA synchronous = FULL");
+        // Bulk: a checkpoint (copying the WAL into the database, with an
+        // fsync) every 40 MB of WAL instead of every 4 MB; a page that many
+        // transactions touch is copied once.
+        if (auto s = db.exec("PRAGMA wal_autocheckpoint = 10000"); !s)
+            return s;
+        return db.exec("PRAGMA synchronous = NORMAL");
     }
 
 } // namespace
@@ -353,9 +360,10 @@ public:
 
     Status write_suppression(Statement& q, const Suppression& e)
     {
-        Status b = bind_all(q, std::string_view(e.address), std::string_view(e.scope), to_string(e.reason),
-            std::string_view(e.source), std::string_view(e.detail), e.first_seen, e.last_seen, e.hits,
-            e.expires, std::string_view(e.note));
+        // Borrowed: E outlives run(), which resets q.
+        Status b = bind_all(q, Borrowed { e.address }, Borrowed { e.scope }, Borrowed { to_string(e.reason) },
+            Borrowed { e.source }, Borrowed { e.detail }, e.first_seen, e.last_seen, e.hits, e.expires,
+            Borrowed { e.note });
         if (!b) {
             (void)q.reset();
             return b;
@@ -509,7 +517,8 @@ Result<std::optional<Suppression>> SqliteStore::find_suppression(
     std::string_view address, std::string_view sender_domain, Time now)
 {
     Statement& q = stmts_->find_suppression;
-    if (auto b = bind_all(q, address, sender_domain, now); !b) {
+    // Borrowed: the views outlive the guard below, which resets q.
+    if (auto b = bind_all(q, Borrowed { address }, Borrowed { sender_domain }, now); !b) {
         (void)q.reset();
         return b.error();
     }
