@@ -50,7 +50,7 @@ Result<Canonicalization> Canonicalization::parse(std::string_view text)
 
 Result<std::shared_ptr<const DkimLibrary>> DkimLibrary::create(HeaderPolicy headers, Canonicalization canon)
 {
-    ::dkim_lib* lib = dkim_init(nullptr, nullptr);
+    ::dkim_lib* lib = dkim_init(&MessageArena::allocate, &MessageArena::release);
     if (!lib)
         return make_error(ErrorKind::internal, "dkim_init failed");
     std::shared_ptr<const DkimLibrary> owner(new DkimLibrary(lib, std::move(headers), canon));
@@ -88,7 +88,7 @@ Result<std::unique_ptr<MessageSigner>> MessageSigner::start(
         DKIM_STAT status = DKIM_STAT_OK;
         ::dkim* d
             = dkim_sign(signer->lib_->get(), reinterpret_cast<const unsigned char*>(signer->id_.c_str()),
-                nullptr, const_cast<unsigned char*>(r.key->libopendkim_key()),
+                &signer->arena_, const_cast<unsigned char*>(r.key->libopendkim_key()),
                 reinterpret_cast<const unsigned char*>(r.selector.c_str()),
                 reinterpret_cast<const unsigned char*>(r.domain.c_str()),
                 canon.relaxed_header ? DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE,

@@ -7,6 +7,7 @@
 #include "core/result.hh"
 #include "dkim/header_policy.hh"
 #include "dkim/line_endings.hh"
+#include "dkim/message_arena.hh"
 #include "dkim/private_key.hh"
 
 #include <cstdint>
@@ -111,6 +112,10 @@ private:
     Status fail(std::size_t index, const char* step, int status) const;
 
     std::shared_ptr<const DkimLibrary> lib_;
+    // What libopendkim allocates for handles_; declared before them, so freed
+    // after them. Its address is the closure libopendkim keeps (a
+    // MessageSigner never moves).
+    MessageArena arena_;
     std::string id_; // libopendkim keeps a pointer to it; must outlive handles_
     std::vector<SignatureRequest> requests_; // keys outlive handles_
     std::vector<DkimHandle> handles_;
