@@ -1,18 +1,10 @@
 // DMARC policy discovery, record parsing and alignment.
 #include "auth/dmarc.hh"
 
+#include "core/trim.hh"
+
 namespace sendsentry::auth {
 namespace {
-
-    std::string_view trim(std::string_view s)
-    {
-        while (
-            !s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-            s.remove_prefix(1);
-        while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-            s.remove_suffix(1);
-        return s;
-    }
 
     std::string lower(std::string_view s)
     {

@@ -2,6 +2,8 @@
 // "#" or ";" comment lines. Collects every error before refusing.
 #include "core/config.hh"
 
+#include "core/trim.hh"
+
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -14,16 +16,6 @@ namespace {
 
     // A config line longer than this is a broken or hostile file, not a setting.
     constexpr std::size_t max_line_length = 64 * 1024;
-
-    std::string_view trim(std::string_view s)
-    {
-        const char* ws = " \t\r\n\f\v";
-        auto b = s.find_first_not_of(ws);
-        if (b == std::string_view::npos)
-            return {};
-        auto e = s.find_last_not_of(ws);
-        return s.substr(b, e - b + 1);
-    }
 
     std::string full_name(std::string_view section, std::string_view name)
     {
@@ -327,12 +319,11 @@ const Config::Value& Config::get(std::string_view section, std::string_view name
     if (!spec)
         throw std::logic_error("undeclared configuration key " + full_name(section, name));
     bool compatible = spec->type == type
-        || (type == KeyType::string
-            && (spec->type == KeyType::path || spec->type == KeyType::choice))
+        || (type == KeyType::string && (spec->type == KeyType::path || spec->type == KeyType::choice))
         || (type == KeyType::integer && spec->type == KeyType::octal);
     if (!compatible)
-        throw std::logic_error("configuration key " + full_name(section, name) + " is a "
-            + std::string(to_string(spec->type)));
+        throw std::logic_error(
+            "configuration key " + full_name(section, name) + " is a " + std::string(to_string(spec->type)));
     return values_.find(full_name(section, name))->second;
 }
 

@@ -1,6 +1,8 @@
 // OpenDKIM flat-file data sets: prefixes, comments, "key value" lines.
 #include "dkim/table_file.hh"
 
+#include "core/trim.hh"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -12,14 +14,6 @@ namespace {
 
     constexpr const char* blanks = " \t\r\f\v";
 
-    std::string_view trim(std::string_view s)
-    {
-        auto b = s.find_first_not_of(blanks);
-        if (b == std::string_view::npos)
-            return {};
-        return s.substr(b, s.find_last_not_of(blanks) - b + 1);
-    }
-
     bool starts_with(std::string_view s, std::string_view prefix)
     {
         return s.substr(0, prefix.size()) == prefix;
@@ -29,7 +23,7 @@ namespace {
 
 Result<Dataset> parse_dataset(std::string_view spec)
 {
-    spec = trim(spec);
+    spec = trim(spec, blanks);
     if (spec.empty())
         return make_error(ErrorKind::invalid, "empty data set name");
     if (starts_with(spec, "refile:"))
@@ -67,7 +61,7 @@ Result<std::vector<TableLine>> parse_table(std::string_view text, std::string_vi
             continue;
         }
         // As in OpenDKIM's flat files, "#" starts a comment anywhere on a line.
-        std::string_view line = trim(raw.substr(0, raw.find('#')));
+        std::string_view line = trim(raw.substr(0, raw.find('#')), blanks);
         if (line.empty())
             continue;
         auto gap = line.find_first_of(blanks);
@@ -80,7 +74,7 @@ Result<std::vector<TableLine>> parse_table(std::string_view text, std::string_vi
             break;
         }
         lines.push_back(TableLine { Origin { std::string(file), line_no }, std::string(line.substr(0, gap)),
-            std::string(trim(line.substr(gap))) });
+            std::string(trim(line.substr(gap), blanks)) });
     }
     if (!problems.empty())
         return make_error(ErrorKind::invalid, problems);

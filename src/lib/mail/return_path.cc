@@ -12,6 +12,7 @@
 #include "mail/return_path.hh"
 
 #include "core/secret_file.hh"
+#include "core/trim.hh"
 
 #include <algorithm>
 #include <array>
@@ -186,15 +187,6 @@ namespace {
         r.status = status;
         r.detail = std::move(detail);
         return r;
-    }
-
-    std::string_view trim(std::string_view s)
-    {
-        while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-            s.remove_prefix(1);
-        while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-            s.remove_suffix(1);
-        return s;
     }
 
 } // namespace

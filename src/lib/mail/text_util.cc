@@ -74,16 +74,6 @@ namespace {
 
 } // namespace
 
-std::string_view trim(std::string_view s) noexcept
-{
-    const char* ws = " \t\r\n\f\v";
-    auto b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos)
-        return {};
-    auto e = s.find_last_not_of(ws);
-    return s.substr(b, e - b + 1);
-}
-
 std::string to_lower(std::string_view s)
 {
     std::string out(s);

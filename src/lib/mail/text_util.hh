@@ -2,13 +2,14 @@
 // finding e-mail addresses in free text, making text safe to print.
 #pragma once
 
+#include "core/trim.hh"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sendsentry::mail {
 
-std::string_view trim(std::string_view s) noexcept;
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;

@@ -4,6 +4,7 @@
 #include "store/suppression_format.hh"
 
 #include "core/json.hh"
+#include "core/trim.hh"
 #include "store/time_format.hh"
 
 #include <algorithm>
@@ -14,6 +15,9 @@
 
 namespace sendsentry::store::format {
 namespace {
+
+    // Blanks around a CSV field or JSON line (the reader has removed the line end).
+    constexpr std::string_view field_blanks = " \t";
 
     // ---- field names (CSV headers and JSON keys), matched case-insensitively
 
@@ -72,15 +76,6 @@ namespace {
             if (n == l)
                 return f;
         return f_ignore;
-    }
-
-    std::string_view trim(std::string_view s)
-    {
-        const char* ws = " \t";
-        auto b = s.find_first_not_of(ws);
-        if (b == std::string_view::npos)
-            return {};
-        return s.substr(b, s.find_last_not_of(ws) - b + 1);
     }
 
     void append_detail(Row& row, std::string_view key, std::string_view value)
@@ -482,7 +477,7 @@ Result<std::optional<std::vector<std::string>>> RowReader::read_csv_record()
     do {
         if (!read_line(line))
             return Record();
-    } while (trim(line).empty());
+    } while (trim(line, field_blanks).empty());
     record_line_ = line_;
 
     std::vector<std::string> fields;
@@ -528,7 +523,7 @@ Result<std::optional<std::vector<std::string>>> RowReader::read_csv_record()
             std::size_t end = line.find(',', i);
             if (end == std::string::npos)
                 end = line.size();
-            field = std::string(trim(std::string_view(line).substr(i, end - i)));
+            field = std::string(trim(std::string_view(line).substr(i, end - i), field_blanks));
             i = end;
         }
         fields.push_back(std::move(field));
@@ -584,7 +579,7 @@ Result<std::optional<Row>> RowReader::next_jsonl()
     do {
         if (!read_line(line))
             return std::optional<Row>();
-    } while (trim(line).empty());
+    } while (trim(line, field_blanks).empty());
     record_line_ = line_;
     if (line.size() > max_record_bytes)
         return make_error(ErrorKind::invalid, "record longer than 64 KiB");

@@ -2,6 +2,8 @@
 // seconds, with no time zone database or locale involved (time_format.hh).
 #include "store/time_format.hh"
 
+#include "core/trim.hh"
+
 #include <charconv>
 #include <ctime>
 
@@ -130,10 +132,7 @@ std::string iso_time(Time t)
 
 Result<Time> parse_time(std::string_view text)
 {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
+    text = trim(text, " \t");
     if (text.empty())
         return bad_time(text);
     if (text.size() > 10 && text[4] == '-')
