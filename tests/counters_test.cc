@@ -9,6 +9,7 @@
 #include "reputation/guard.hh"
 #include "store/bounce_recorder.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -107,11 +108,8 @@ public:
     void policyd_sends_and_bounce_charges_share_a_subject()
     {
         TempDir dir;
-        store::OpenOptions o;
-        o.path = dir.file("store.db");
-        auto st = store::open(o);
-        CPPUNIT_ASSERT_MESSAGE(st ? "" : st.error().message, st.ok());
-        store::Store& s = **st;
+        auto st = open_test_store(dir.file("store.db"));
+        store::Store& s = *st;
 
         // Policyd: ten authenticated messages from one sender, spelled as clients do.
         auto cfg = config::parse("", "test.conf");
@@ -159,11 +157,8 @@ public:
     void policyd_refuses_a_suspended_sasl_subject()
     {
         TempDir dir;
-        store::OpenOptions o;
-        o.path = dir.file("store.db");
-        auto st = store::open(o);
-        CPPUNIT_ASSERT(st.ok());
-        store::Store& s = **st;
+        auto st = open_test_store(dir.file("store.db"));
+        store::Store& s = *st;
         store::Sender login;
         login.key = sasl_subject("Alice"); // as the guard names it
         login.state = State::suspended;

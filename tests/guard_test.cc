@@ -3,6 +3,7 @@
 #include "reputation/counters.hh"
 #include "reputation/guard.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -25,11 +26,7 @@ public:
     void setUp() override
     {
         dir_ = std::make_unique<TempDir>();
-        store::OpenOptions o;
-        o.path = dir_->file("store.db");
-        auto s = store::open(o);
-        CPPUNIT_ASSERT_MESSAGE(s ? "" : s.error().message, s.ok());
-        store_ = std::move(*s);
+        store_ = open_test_store(dir_->file("store.db"));
     }
     void tearDown() override
     {

@@ -5,6 +5,7 @@
 #include "reputation/counters.hh"
 #include "reputation/html_report.hh"
 #include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -44,11 +45,8 @@ public:
     void series_have_volume_per_step_and_trailing_rates()
     {
         TempDir dir;
-        store::OpenOptions o;
-        o.path = dir.file("store.db");
-        auto st = store::open(o);
-        CPPUNIT_ASSERT(st.ok());
-        store::Store& s = **st;
+        auto st = open_test_store(dir.file("store.db"));
+        store::Store& s = *st;
         Status w = s.write([&](store::Transaction& tx) -> Status {
             for (auto [name, bucket, value] :
                 { std::tuple { sent, t0 - 5 * 3600, 1000 }, { hard_bounce, t0 - 4 * 3600, 30 },

@@ -6,13 +6,12 @@
 #include "policy/policy_engine.hh"
 #include "policy/rate_limit.hh"
 #include "store/store.hh"
+#include "temp_dir.hh"
+#include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sqlite3.h>
-#include <unistd.h>
 
 using namespace sendsentry;
 using namespace sendsentry::policy;
@@ -53,30 +52,19 @@ PolicyRequest req(std::string_view state, std::string_view instance, std::string
 class TempStore {
 public:
     TempStore()
+        : path_(dir_.file("store.db"))
     {
-        char tmpl[] = "/tmp/policy_engine_test.XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-        path_ = dir_ + "/store.db";
         store = open();
     }
-    ~TempStore() { std::filesystem::remove_all(dir_); }
 
-    std::unique_ptr<store::Store> open()
-    {
-        store::OpenOptions o;
-        o.path = path_;
-        o.busy_timeout_ms = 50;
-        auto s = store::open(o);
-        if (!s)
-            throw std::runtime_error(s.error().message);
-        return std::move(*s);
-    }
+    // A short busy timeout: the "could not tell" cases lock the store.
+    std::unique_ptr<store::Store> open() { return open_test_store(path_, 50); }
 
     const std::string& path() const { return path_; }
     std::unique_ptr<store::Store> store;
 
 private:
-    std::string dir_;
+    TempDir dir_;
     std::string path_;
 };
 
