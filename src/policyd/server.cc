@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <sys/epoll.h>
@@ -312,6 +313,11 @@ void Server::accept_all(Listener& listener)
         UniqueFd fd(raw);
         if (stopping_)
             continue;
+        if (listener.name.starts_with("inet:")) {
+            // A reply is one write; it must not wait for the ACK of the last.
+            int one = 1;
+            setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
         if (connections_.size() >= options_.max_connections) {
             log_.warning("too_many_connections", { { "limit", options_.max_connections } });
             continue; // fd closes: Postfix sees EOF and applies its default action
