@@ -4,6 +4,11 @@
  * END-OF-MESSAGE request with Postfix 3.7's full attribute set, senders drawn
  * from a Zipf distribution, a share of recipients drawn from the suppressed
  * set. Prints one line: throughput, p50/p99 latency, connections answered.
+ * Closed loop by default (each connection sends its next request as soon as
+ * the last is answered: the throughput test); with -r RATE, open loop: the
+ * connections together offer RATE requests/s on a fixed schedule, still one
+ * in flight each, and a request's latency counts from when it was due, so a
+ * server that falls behind is charged for the wait.
  * Used by bench/policy_bench.sh (sendsentry-policyd against postfwd). C so
  * that the client's own cost stays small next to the servers'. */
 #define _GNU_SOURCE
@@ -35,6 +40,8 @@ struct conn {
     uint64_t sent_at; /* ns */
     uint64_t message;  /* per-connection message number */
     int stage;         /* 0 = RCPT next, 1 = END-OF-MESSAGE next */
+    uint64_t due;      /* open loop: when the next request is to be sent (ns) */
+    int waiting;       /* open loop: answered, the next request not yet due */
     int sender;
     long answered;
     int in_flight;
@@ -47,6 +54,7 @@ static double zipf_s = 1.0;
 static long suppressed = 1000000;
 static double suppressed_share = 0.1;
 static uint64_t rng = 88172645463325252ull;
+static double rate; /* offered requests/s over all connections; 0 = closed loop */
 
 static uint64_t now_ns(void)
 {
@@ -156,7 +164,7 @@ static int connect_to(const char *target)
 static int send_request(int ep, struct conn *c, int index)
 {
     build_request(c, index);
-    c->sent_at = now_ns();
+    c->sent_at = rate > 0 ? c->due : now_ns();
     c->in_flight = 1;
     ssize_t n = write(c->fd, c->out, c->out_len);
     if (n < 0 && errno != EAGAIN)
@@ -186,7 +194,7 @@ int main(int argc, char **argv)
     int conns = 1;
     double seconds = 5;
     int opt;
-    while ((opt = getopt(argc, argv, "t:c:d:s:z:u:f:l:")) != -1) {
+    while ((opt = getopt(argc, argv, "t:c:d:s:z:u:f:l:r:")) != -1) {
         switch (opt) {
         case 't': target = optarg; break;
         case 'c': conns = atoi(optarg); break;
@@ -196,13 +204,14 @@ int main(int argc, char **argv)
         case 'u': suppressed = atol(optarg); break;
         case 'f': suppressed_share = atof(optarg); break;
         case 'l': label = optarg; break;
+        case 'r': rate = atof(optarg); break;
         default:
             fprintf(stderr, "usage: policy_bench -t unix:PATH|inet:HOST:PORT [-c CONNS] [-d SECONDS] [-s SENDERS] "
-                            "[-z ZIPF_S] [-u SUPPRESSED] [-f SUPPRESSED_SHARE] [-l LABEL]\n");
+                            "[-z ZIPF_S] [-u SUPPRESSED] [-f SUPPRESSED_SHARE] [-l LABEL] [-r RATE]\n");
             return 2;
         }
     }
-    if (!target || conns < 1 || conns > 100000 || senders < 1 || suppressed < 1 || seconds <= 0) {
+    if (!target || conns < 1 || conns > 100000 || senders < 1 || suppressed < 1 || seconds <= 0 || rate < 0) {
         fprintf(stderr, "policy_bench: bad arguments\n");
         return 2;
     }
@@ -228,17 +237,40 @@ int main(int argc, char **argv)
     /* After the run, replies still owed get this long before they count as unanswered. */
     uint64_t grace = 10ull * 1000000000ull;
     long requests = 0, errors = 0, closed = 0, deferred = 0, rejected = 0;
-    for (int i = 0; i < connected; ++i)
-        if (send_request(ep, &cs[i], i) != 0)
+    /* Open loop: each connection's requests INTERVAL apart, the connections staggered. */
+    const uint64_t interval = rate > 0 ? (uint64_t)((double)connected * 1e9 / rate) : 0;
+    for (int i = 0; i < connected; ++i) {
+        if (rate > 0) {
+            cs[i].due = start + interval * (uint64_t)i / (uint64_t)connected;
+            cs[i].waiting = 1;
+        } else if (send_request(ep, &cs[i], i) != 0) {
             ++errors;
+        }
+    }
     struct epoll_event evs[512];
-    int in_flight = connected;
+    int in_flight = connected; /* connections not finished */
     uint64_t end = 0;
     while (in_flight > 0) {
         uint64_t t = now_ns();
         if (t > stop + grace)
             break;
-        int n = epoll_wait(ep, evs, 512, 100);
+        struct timespec wait = { .tv_sec = 0, .tv_nsec = 100000000 };
+        if (rate > 0) {
+            uint64_t next = t + 100000000ull;
+            for (int i = 0; i < connected; ++i) {
+                if (!cs[i].waiting || cs[i].fd < 0)
+                    continue;
+                if (cs[i].due <= t) {
+                    cs[i].waiting = 0;
+                    if (send_request(ep, &cs[i], i) != 0)
+                        ++errors;
+                } else if (cs[i].due < next) {
+                    next = cs[i].due;
+                }
+            }
+            wait.tv_nsec = (long)(next > t ? next - t : 0);
+        }
+        int n = epoll_pwait2(ep, evs, 512, &wait, NULL);
         for (int k = 0; k < n; ++k) {
             int i = (int)evs[k].data.u32;
             struct conn *c = &cs[i];
@@ -291,7 +323,13 @@ int main(int argc, char **argv)
             int refused = c->stage == 0 && strncmp(c->in + 7, "DUNNO", 5) != 0 && strncmp(c->in + 7, "OK", 2) != 0
                 && strncmp(c->in + 7, "dunno", 5) != 0;
             c->stage = c->stage == 0 && !refused ? 1 : 0;
-            if (done < stop) {
+            if (rate > 0) {
+                c->due += interval;
+                if (c->due < stop)
+                    c->waiting = 1; /* sent at the top of the loop when due */
+                else
+                    --in_flight;
+            } else if (done < stop) {
                 if (send_request(ep, c, i) != 0)
                     ++errors;
             } else {
@@ -305,9 +343,9 @@ int main(int argc, char **argv)
         silent_conns += cs[i].answered == 0;
     }
     double elapsed = (double)((end ? end : now_ns()) - start) / 1e9;
-    printf("%-10s conns=%-5d connected=%-5d requests=%-8ld seconds=%.2f rps=%.0f p50_us=%.0f p99_us=%.0f "
+    printf("%-10s conns=%-5d offered=%-6.0f connected=%-5d requests=%-8ld seconds=%.2f rps=%.0f p50_us=%.0f p99_us=%.0f "
            "deferred=%ld rejected=%ld errors=%ld closed=%ld unanswered=%ld conns_never_answered=%ld\n",
-        label, conns, connected, requests, elapsed, requests / elapsed, percentile((uint64_t)requests, 0.50),
+        label, conns, rate, connected, requests, elapsed, requests / elapsed, percentile((uint64_t)requests, 0.50),
         percentile((uint64_t)requests, 0.99), deferred, rejected, errors, closed, unanswered,
         silent_conns + (conns - connected));
     return 0;

@@ -5,8 +5,12 @@
 # END-OF-MESSAGE. sendsentry-policyd also looks every recipient up in a
 # store holding 1,000,000 suppressed addresses (10% of recipients are among
 # them). Load: bench/policy_bench.c at 1, 8, 64 and 1,000 connections,
-# senders drawn from a Zipf distribution. Prints each run, then the
-# throughput ratio and latencies. Not part of `make check` (it measures).
+# senders drawn from a Zipf distribution, each connection sending its next
+# request as soon as the last is answered (closed loop: the throughput, and
+# a latency that is the queue of all connections by Little's law); then 64
+# connections offering a steady load (open loop: the latency a request sees
+# at that load). Prints each run, then the throughput ratio and latencies.
+# Not part of `make check` (it measures).
 #
 # usage: bench/policy_bench.sh [BUILD_DIR] [SECONDS_PER_RUN]
 set -eu
@@ -90,6 +94,16 @@ for c in 1 8 64 1000; do
 done
 line=$("$tmp/policy_bench" -t "unix:$tmp/policyd.sock" -c 64 -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l sendsentry-unix)
 echo "$line"
+# Open loop at 64 connections: a load postfwd carries, offered to both, and
+# a busy relay's load offered to sendsentry-policyd.
+declare -A open_line
+for run in "sendsentry:$port_sd:1500" "postfwd:$port_pf:1500" "sendsentry:$port_sd:10000"; do
+    IFS=: read -r name port offered <<<"$run"
+    line=$("$tmp/policy_bench" -t "inet:127.0.0.1:$port" -c 64 -d "$seconds" -s 10000 -u 1000000 -f 0.1 \
+        -r "$offered" -l "$name")
+    echo "$line"
+    open_line[$name.$offered]=$line
+done
 
 echo
 printf '%-6s %14s %14s %8s %22s %22s %18s\n' conns "sendsentry/s" "postfwd/s" ratio "sendsentry p50/p99 us" "postfwd p50/p99 us" "never answered s/p"
@@ -99,4 +113,11 @@ for c in 1 8 64 1000; do
     printf '%-6s %14s %14s %8s %22s %22s %18s\n' "$c" "$s" "$f" "$ratio" \
         "${p50[sendsentry.$c]}/${p99[sendsentry.$c]}" "${p50[postfwd.$c]}/${p99[postfwd.$c]}" \
         "${answered[sendsentry.$c]}/${answered[postfwd.$c]}"
+done
+echo
+printf '%-28s %10s %10s %10s\n' "64 connections, open loop" "answered/s" "p50 us" "p99 us"
+for key in sendsentry.1500 postfwd.1500 sendsentry.10000; do
+    line=${open_line[$key]}
+    printf '%-28s %10s %10s %10s\n' "${key%%.*} offered ${key#*.}/s" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")" \
+        "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")"
 done
