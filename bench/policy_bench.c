@@ -249,6 +249,11 @@ int main(int argc, char **argv)
     }
     struct epoll_event evs[512];
     int in_flight = connected; /* connections not finished */
+    for (int i = 0; i < connected; ++i)
+        if (rate > 0 && cs[i].due >= stop) { /* a schedule too sparse to reach this connection */
+            cs[i].waiting = 0;
+            --in_flight;
+        }
     uint64_t end = 0;
     while (in_flight > 0) {
         uint64_t t = now_ns();
@@ -270,7 +275,13 @@ int main(int argc, char **argv)
             }
             wait.tv_nsec = (long)(next > t ? next - t : 0);
         }
-        int n = epoll_pwait2(ep, evs, 512, &wait, NULL);
+        int n = epoll_pwait2(ep, evs, 512, &wait, NULL); /* Linux 5.11, glibc 2.35 */
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            perror("epoll_pwait2");
+            return 1;
+        }
         for (int k = 0; k < n; ++k) {
             int i = (int)evs[k].data.u32;
             struct conn *c = &cs[i];

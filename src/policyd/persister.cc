@@ -2,15 +2,9 @@
 #include "persister.hh"
 
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 namespace sendsentry::policyd {
-namespace {
-
-    constexpr int write_behind_nice = 10;
-
-} // namespace
 
 Persister::Persister(std::unique_ptr<store::Store> store)
     : store_(std::move(store))
@@ -62,10 +56,6 @@ void Persister::wait_idle()
 
 void Persister::run() noexcept
 {
-    // Behind the event loop: on a busy machine a batch may wait a little,
-    // an answer should not (Linux applies a nice value per thread). Nice,
-    // not SCHED_IDLE, so that writing still gets its share under full load.
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), write_behind_nice);
     std::unique_lock lock(mutex_);
     for (;;) {
         changed_.wait(lock, [&] { return stop_ || pending_.has_value(); });

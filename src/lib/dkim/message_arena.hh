@@ -4,7 +4,9 @@
 // DKIM handles is recorded here; whatever dkim_free leaves behind is freed
 // with the arena. libopendkim 2.11.0~beta2 frees a signature's 64-byte
 // output buffer only for RSA: without the arena a milter leaks it for every
-// Ed25519 signature.
+// Ed25519 signature. The arena relies on libopendkim freeing hooked memory
+// through the hook: it does on the signing path we use, but not for
+// dkim_add_xtag() nodes (plain free()), which the signer must not add.
 #pragma once
 
 #include <cstddef>

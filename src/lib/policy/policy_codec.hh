@@ -32,7 +32,8 @@ public:
     // Attribute lines read (a repeated name counts each time).
     std::size_t size() const noexcept { return attributes_.size(); }
 
-    // Appends; when a name repeats, get() returns its last value.
+    // Appends; when a name repeats, get() returns its last value. NAME and
+    // VALUE must not be views of this request (the append may move it).
     void set(std::string_view name, std::string_view value);
     void clear() noexcept
     {

@@ -179,26 +179,25 @@ Status Statement::bind(int index, std::int64_t value)
 
 namespace {
 
-    int bind_text(sqlite3_stmt* stmt, int index, std::string_view text, sqlite3_destructor_type lifetime)
-    {
-        int n = checked_length(text);
-        if (n < 0)
-            return SQLITE_TOOBIG;
-        // An empty view may have a null data(); SQLite would store NULL for that.
-        const char* p = text.data() ? text.data() : "";
-        return sqlite3_bind_text(stmt, index, p, n, lifetime);
-    }
+    // An empty view may have a null data(); SQLite would store NULL for that.
+    const char* text_data(std::string_view text) { return text.data() ? text.data() : ""; }
 
 } // namespace
 
 Status Statement::bind(int index, std::string_view text)
 {
-    return check_bind(bind_text(stmt_, index, text, SQLITE_TRANSIENT), index);
+    int n = checked_length(text);
+    if (n < 0)
+        return make_error(ErrorKind::invalid, "text too long to store");
+    return check_bind(sqlite3_bind_text(stmt_, index, text_data(text), n, SQLITE_TRANSIENT), index);
 }
 
 Status Statement::bind(int index, Borrowed text)
 {
-    return check_bind(bind_text(stmt_, index, text.text, SQLITE_STATIC), index);
+    int n = checked_length(text.text);
+    if (n < 0)
+        return make_error(ErrorKind::invalid, "text too long to store");
+    return check_bind(sqlite3_bind_text(stmt_, index, text_data(text.text), n, SQLITE_STATIC), index);
 }
 
 Status Statement::bind(int index, double value)
@@ -279,8 +278,10 @@ std::optional<std::int64_t> Statement::column_optional_int(int column) const noe
 
 StatementReset::~StatementReset()
 {
-    // The step error, if any, was already returned to the caller.
+    // The step error, if any, was already returned to the caller. Bindings
+    // are cleared too: a Borrowed text may die right after this.
     sqlite3_reset(s_.get());
+    sqlite3_clear_bindings(s_.get());
 }
 
 } // namespace sendsentry::store

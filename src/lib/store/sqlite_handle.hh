@@ -64,8 +64,8 @@ private:
 // indexes start at 0. After step() returned no row or an error, call reset()
 // (or let the next use do it) before binding again.
 // Text bound without SQLite's copy (SQLITE_STATIC): it must stay valid until
-// the statement is reset, which run(), reset() and StatementReset do, and
-// which clears the bindings. For the per-row and per-request statements.
+// the statement is reset and its bindings cleared, which run(), reset() and
+// StatementReset do. For the per-row and per-request statements.
 struct Borrowed {
     std::string_view text;
 };

@@ -4,6 +4,7 @@
 #include "store/suppression_rules.hh"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 namespace sendsentry::store {
@@ -100,8 +101,9 @@ namespace {
         Time now, const BadLine& on_bad, Chunk& chunk, ImportReport& report, bool& at_end)
     {
         chunk.clear();
-        const auto max = static_cast<std::size_t>(std::max<std::int64_t>(1, options.sort_rows));
-        chunk.entries.reserve(max);
+        // At least one row; at most what a 32-bit index reaches.
+        const auto max = static_cast<std::size_t>(
+            std::clamp<std::int64_t>(options.sort_rows, 1, std::numeric_limits<std::uint32_t>::max()));
         while (chunk.entries.size() < max) {
             auto row = reader.next();
             if (row && !*row) {
@@ -171,7 +173,7 @@ ImportReport import_rows(Store& store, format::RowReader& reader, const ImportDe
             return total;
         }
     } else {
-        const auto batch_rows = static_cast<std::size_t>(options.batch_rows);
+        const auto batch_rows = static_cast<std::size_t>(std::max<std::int64_t>(1, options.batch_rows));
         while (!at_end) {
             read_chunk(reader, defaults, options, now, on_bad, chunk, total, at_end);
             for (std::size_t from = 0; from < chunk.order.size(); from += batch_rows) {
