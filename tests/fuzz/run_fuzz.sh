@@ -16,7 +16,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bounce_fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 # The parser's modules; return_path.cc (the token reader, which needs the
 # configuration and OpenSSL) is not the parser's and has its own fixture.
-sources=$(ls "$top"/src/lib/mail/*.cc "$top"/src/lib/core/log.cc | grep -v '/return_path\.cc$')
+sources=$(ls "$top"/src/lib/mail/*.cc "$top"/src/lib/core/log.cc "$top"/src/lib/core/trim.cc | grep -v '/return_path\.cc$')
 # shellcheck disable=SC2086
 "$clangxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$top/src/lib" "$top/tests/fuzz/bounce_fuzz.cc" $sources -o "$work/bounce_fuzz"
