@@ -167,7 +167,10 @@ Status Server::add_listener(UniqueFd fd, std::string name)
     ev.data.u64 = listener_tag | listeners_.size();
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0)
         return sys_error("epoll_ctl listener");
-    listeners_.push_back(Listener { std::move(fd), std::move(name) });
+    int domain = 0;
+    socklen_t size = sizeof domain;
+    bool tcp = getsockopt(fd.get(), SOL_SOCKET, SO_DOMAIN, &domain, &size) == 0 && domain != AF_UNIX;
+    listeners_.push_back(Listener { std::move(fd), std::move(name), tcp });
     return {};
 }
 
@@ -313,7 +316,7 @@ void Server::accept_all(Listener& listener)
         UniqueFd fd(raw);
         if (stopping_)
             continue;
-        if (listener.name.starts_with("inet:")) {
+        if (listener.tcp) {
             // A reply is one write; it must not wait for the ACK of the last.
             int one = 1;
             setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -61,6 +61,7 @@ private:
     struct Listener {
         UniqueFd fd;
         std::string name;
+        bool tcp = false; // its clients get TCP_NODELAY
     };
 
     [[nodiscard]] Status setup_signals();

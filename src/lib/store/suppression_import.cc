@@ -64,10 +64,6 @@ namespace {
         return report;
     }
 
-} // namespace
-
-namespace {
-
     // A chunk of entries and the order to write them in: the table's key
     // order, address COLLATE NOCASE (ASCII letters folded) then scope as
     // bytes, and the file's order among entries of one key.
