@@ -135,6 +135,7 @@ class PolicyEngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(suspended_senders_get_the_configured_reply);
     CPPUNIT_TEST(could_not_tell_gives_the_configured_action_never_reject);
     CPPUNIT_TEST(state_is_written_behind_and_survives_a_restart);
+    CPPUNIT_TEST(a_failed_write_is_taken_back_and_newer_changes_stay_newer);
     CPPUNIT_TEST(blocked_sends_become_events);
     CPPUNIT_TEST(reset_key_restores_the_full_quota);
     CPPUNIT_TEST_SUITE_END();
@@ -504,6 +505,41 @@ public:
                         "sender:alice@example.com; sending may resume at 2026-01-01 00:30:00 UTC "
                         "(in 29m58s)"),
             a.action);
+    }
+
+    void a_failed_write_is_taken_back_and_newer_changes_stay_newer()
+    {
+        TempStore ts;
+        put_suppression(*ts.store, "hard@example.org", "", store::Reason::hard_bounce);
+        auto settings = settings_with("message_limits = 2/1h\n");
+        PolicyEngine engine(*ts.store, settings);
+        Session a1, b1, b2, blocked;
+        send(engine, a1, "a1", "alice@example.com", { "x@example.org" }, t0);
+        send(engine, b1, "b1", "bob@example.com", { "x@example.org" }, t0);
+        engine.handle(req("RCPT", "c1", "carol@example.com", "hard@example.org"), blocked, t0);
+        PersistBatch failed = engine.take_batch(t0);
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 0 }, engine.pending_writes());
+        // While the write is out, bob sends again; then the write fails.
+        send(engine, b2, "b2", "bob@example.com", { "x@example.org" }, t0 + sec);
+        engine.batch_done(std::move(failed), make_error(ErrorKind::io, "disk full"), t0 + sec);
+        CPPUNIT_ASSERT(engine.flush(t0 + sec).ok());
+
+        PolicyEngine restarted(*ts.store, settings);
+        CPPUNIT_ASSERT(restarted.load_state().ok());
+        Session a2, a3, b3;
+        // Alice's one message came back from the failed batch: one more passes.
+        CPPUNIT_ASSERT_EQUAL(std::string("DUNNO"),
+            send(restarted, a2, "a2", "alice@example.com", { "x@example.org" }, t0 + sec).back());
+        CPPUNIT_ASSERT(
+            starts_with(send(restarted, a3, "a3", "alice@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
+        // Bob's newer state (two messages) was not overwritten by the older one.
+        CPPUNIT_ASSERT(
+            starts_with(send(restarted, b3, "b3", "bob@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
+        store::EventFilter f;
+        f.kind = store::EventKind::blocked_send;
+        auto events = ts.store->list_events(f);
+        CPPUNIT_ASSERT(events.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events->size());
     }
 
     void blocked_sends_become_events()

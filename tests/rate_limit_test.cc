@@ -43,6 +43,7 @@ class RateLimitTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(keys_are_independent);
     CPPUNIT_TEST(state_survives_take_dirty_and_restore);
     CPPUNIT_TEST(expire_drops_only_clean_keys_at_rest);
+    CPPUNIT_TEST(a_failed_write_put_back_never_overwrites_a_newer_change);
     CPPUNIT_TEST(reset_forgets_a_key);
     CPPUNIT_TEST_SUITE_END();
 
@@ -255,7 +256,7 @@ public:
 
         RateLimiter fresh;
         fresh.set_defaults(rl.defaults());
-        fresh.restore(dirty[0].first, dirty[0].second);
+        fresh.restore(dirty.begin()->first, dirty.begin()->second);
         CPPUNIT_ASSERT_EQUAL(std::size_t { 0 }, fresh.dirty_count());
         for (TimeUs at : { t0, t0 + 10 * sec, t0 + 20 * sec }) {
             RateVerdict a = rl.check("k", Usage { 1, 3 }, at);
@@ -280,6 +281,23 @@ public:
         CPPUNIT_ASSERT_EQUAL(1, burst(rl, "old", t0 + 60 * sec));
     }
 
+    void a_failed_write_put_back_never_overwrites_a_newer_change()
+    {
+        RateLimiter rl;
+        rl.set_defaults({ msgs(3, 60) });
+        rl.commit("old", Usage { 1, 0 }, t0);
+        rl.commit("new", Usage { 1, 0 }, t0);
+        DirtyWindows failed = rl.take_dirty();
+        rl.commit("new", Usage { 1, 0 }, t0);
+        for (auto& [key, windows] : failed)
+            rl.mark_dirty(key, windows);
+        DirtyWindows again = rl.take_dirty();
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 2 }, again.size());
+        CPPUNIT_ASSERT(again["old"] == failed["old"]);
+        CPPUNIT_ASSERT(again["new"] == rl.state_of("new"));
+        CPPUNIT_ASSERT(again["new"] != failed["new"]);
+    }
+
     void reset_forgets_a_key()
     {
         RateLimiter rl;
@@ -287,8 +305,13 @@ public:
         burst(rl, "k", t0);
         (void)rl.take_dirty();
         rl.reset("k");
-        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, rl.dirty_count());
         CPPUNIT_ASSERT_EQUAL(1, burst(rl, "k", t0));
+        rl.reset("k");
+        // Written at rest, so that a restart does not bring the old state back.
+        DirtyWindows dirty = rl.take_dirty();
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, dirty.size());
+        const std::vector<WindowState> at_rest { WindowState { LimitKind::messages, 3600, 0 } };
+        CPPUNIT_ASSERT(dirty["k"] == at_rest);
     }
 };
 

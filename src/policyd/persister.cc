@@ -71,6 +71,8 @@ void Persister::run() noexcept
         } catch (...) {
             st = make_error(ErrorKind::internal, "write-behind: unknown exception");
         }
+        if (st)
+            batch.clear(); // here, not in the event loop
         lock.lock();
         pending_.reset();
         result_.emplace(std::move(batch), std::move(st));

@@ -31,7 +31,8 @@ public:
     // Whether a batch is being written (submit only when not).
     bool busy() const;
     void submit(policy::PersistBatch batch);
-    // The finished batch and how its write went, once (after wake_fd fired).
+    // The finished batch (its contents freed when it was written) and how
+    // its write went, once (after wake_fd fired).
     std::optional<std::pair<policy::PersistBatch, Status>> take_result();
     // Blocks until the batch in hand (if any) is written.
     void wait_idle();

@@ -481,10 +481,10 @@ void Server::persist_done(policy::TimeUs now)
     auto result = persister_->take_result();
     if (!result)
         return;
+    engine_.batch_done(std::move(result->first), result->second, now);
     if (!result->second)
         log_.warning("persist_failed",
-            { { "error", result->second.error().message }, { "pending", result->first.rows.size() } });
-    engine_.batch_done(std::move(result->first), result->second, now);
+            { { "error", result->second.error().message }, { "pending", engine_.pending_writes() } });
 }
 
 void Server::timers(policy::TimeUs now)

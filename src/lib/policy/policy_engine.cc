@@ -309,14 +309,18 @@ Status write_batch(store::Store& store, const PersistBatch& batch)
 {
     if (batch.empty())
         return {};
+    std::vector<store::LimiterState> rows;
+    for (const auto& [key, windows] : batch.windows)
+        for (const WindowState& w : windows)
+            rows.push_back({ limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(batch.taken_at) });
     return store.write([&](store::Transaction& tx) -> Status {
-        if (auto st = tx.save_limiter_states(batch.rows); !st)
+        if (auto st = tx.save_limiter_states(rows); !st)
             return st;
         for (const store::Event& e : batch.events)
             if (auto id = tx.add_event(e); !id)
                 return id.error();
-        for (const store::Counter& c : batch.counters)
-            if (auto st = tx.add_counter(c.subject, c.name, c.bucket, c.value); !st)
+        for (const auto& [key, count] : batch.counters)
+            if (auto st = tx.add_counter(std::get<0>(key), std::get<1>(key), std::get<2>(key), count); !st)
                 return st;
         if (batch.forget_before)
             if (auto n = tx.forget_limiter_states(*batch.forget_before); !n)
@@ -330,22 +334,9 @@ PersistBatch PolicyEngine::take_batch(TimeUs now)
     last_flush_ = now;
     PersistBatch batch;
     batch.taken_at = now;
-    for (auto& [key, windows] : limiter_.take_dirty()) {
-        for (const WindowState& w : windows)
-            batch.rows.push_back({ limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(now) });
-        // A reset key has no windows left: write every configured window at
-        // rest so that a restart does not bring the old state back.
-        if (windows.empty())
-            for (const Limit& l : limiter_.limits_for(key))
-                batch.rows.push_back({ limiter_row_key(key, WindowState { l.kind, l.window_seconds, 0 }), 0.0,
-                    seconds_of(now) });
-        batch.keys.push_back(std::move(key));
-    }
-    batch.events.assign(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
-    events_.clear();
-    for (auto& [k, v] : counters_)
-        batch.counters.push_back({ std::get<0>(k), std::get<1>(k), std::get<2>(k), v });
-    counters_.clear();
+    batch.windows = limiter_.take_dirty();
+    batch.events.swap(events_);
+    batch.counters.swap(counters_);
     if (now - last_forget_ >= 3600 * us_per_second) {
         // Rows untouched for longer than the longest window are at rest.
         std::int64_t longest = 0;
@@ -365,7 +356,11 @@ void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs 
     if (written) {
         if (batch.forget_before)
             last_forget_ = batch.taken_at;
-        limiter_.expire(now);
+        // A scan of every key: once a minute, not with every batch.
+        if (now - last_expire_ >= 60 * us_per_second) {
+            last_expire_ = now;
+            limiter_.expire(now);
+        }
         if (dropped_events_ > 0) {
             log::Logger("policyd").warning("events_dropped", { { "count", dropped_events_ } });
             dropped_events_ = 0;
@@ -373,8 +368,8 @@ void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs 
         return;
     }
     // Take everything back; newer changes made meanwhile stay newer.
-    for (const std::string& key : batch.keys)
-        limiter_.mark_dirty(key);
+    for (auto& [key, windows] : batch.windows)
+        limiter_.mark_dirty(key, std::move(windows));
     for (auto it = batch.events.rbegin(); it != batch.events.rend(); ++it) {
         if (events_.size() >= max_pending_events) {
             ++dropped_events_;
@@ -382,8 +377,8 @@ void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs 
         }
         events_.push_front(std::move(*it));
     }
-    for (const store::Counter& c : batch.counters)
-        counters_[{ c.subject, c.name, c.bucket }] += c.value;
+    for (const auto& [key, count] : batch.counters)
+        counters_[key] += count;
 }
 
 Status PolicyEngine::flush(TimeUs now)

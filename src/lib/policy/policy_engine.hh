@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -70,20 +71,30 @@ std::string limiter_row_key(std::string_view key, const WindowState& window);
 // The rate key and window of a limiter row, or nullopt for foreign rows.
 std::optional<std::pair<std::string, WindowState>> parse_limiter_row(const store::LimiterState& row);
 
+// Sent and blocked counts not yet written: (subject, name, bucket) -> count.
+using PendingCounters = std::map<std::tuple<std::string, std::string, store::Time>, std::int64_t>;
+
 // One write-behind transaction's worth of data, taken from the engine in the
 // event loop and written by whoever owns a store connection (the daemon's
-// writer thread, so that fsync never stalls the loop).
+// writer thread, so that fsync never stalls the loop). The engine hands its
+// containers over whole; turning them into rows is the writer's work.
 struct PersistBatch {
-    std::vector<std::string> keys; // the dirty keys, re-marked if the write fails
-    std::vector<store::LimiterState> rows;
-    std::vector<store::Event> events;
-    std::vector<store::Counter> counters;
+    DirtyWindows windows;
+    std::deque<store::Event> events;
+    PendingCounters counters;
     std::optional<store::Time> forget_before; // drop limiter rows last updated before this
     TimeUs taken_at = 0;
 
     bool empty() const noexcept
     {
-        return rows.empty() && events.empty() && counters.empty() && !forget_before;
+        return windows.empty() && events.empty() && counters.empty() && !forget_before;
+    }
+    // Frees the contents (the writer does, after a write that succeeded).
+    void clear() noexcept
+    {
+        windows.clear();
+        events.clear();
+        counters.clear();
     }
 };
 
@@ -148,10 +159,11 @@ private:
     std::unordered_map<std::string, std::vector<Limit>> store_overrides_;
     std::unordered_map<std::string, std::pair<TimeUs, std::optional<store::Sender>>> sender_cache_;
     std::deque<store::Event> events_;
-    std::map<std::tuple<std::string, std::string, store::Time>, std::int64_t> counters_;
+    PendingCounters counters_;
     std::int64_t dropped_events_ = 0;
     TimeUs last_flush_ = 0;
     TimeUs last_forget_ = 0;
+    TimeUs last_expire_ = 0;
     std::uint64_t generation_ = 1; // counts reconfigure(); see Session::Derived
 };
 

@@ -152,19 +152,7 @@ void RateLimiter::commit(const std::string& key, Usage usage, TimeUs now)
             it = windows.insert(windows.end(), WindowState { limit.kind, limit.window_seconds, 0 });
         it->tat = std::max(it->tat, now) + cost * limit.interval();
     }
-    dirty_.insert(key);
-}
-
-std::vector<std::pair<std::string, std::vector<WindowState>>> RateLimiter::take_dirty()
-{
-    std::vector<std::pair<std::string, std::vector<WindowState>>> out;
-    out.reserve(dirty_.size());
-    for (const std::string& key : dirty_) {
-        auto it = state_.find(key);
-        out.emplace_back(key, it == state_.end() ? std::vector<WindowState> {} : it->second);
-    }
-    dirty_.clear();
-    return out;
+    dirty_[key] = windows;
 }
 
 void RateLimiter::restore(const std::string& key, std::vector<WindowState> windows)
@@ -184,7 +172,10 @@ std::vector<WindowState> RateLimiter::state_of(const std::string& key) const
 void RateLimiter::reset(const std::string& key)
 {
     state_.erase(key);
-    dirty_.insert(key);
+    std::vector<WindowState> at_rest;
+    for (const Limit& l : limits_for(key))
+        at_rest.push_back(WindowState { l.kind, l.window_seconds, 0 });
+    dirty_[key] = std::move(at_rest);
 }
 
 std::size_t RateLimiter::expire(TimeUs now)

@@ -29,7 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace sendsentry::policy {
@@ -97,6 +97,11 @@ struct GcraStep {
 };
 GcraStep gcra_step(const Limit& limit, TimeUs tat, TimeUs now, std::int64_t cost) noexcept;
 
+// The keys changed since the last write-behind batch, each with its windows
+// as they were at its latest change. A reset key holds its configured windows
+// at rest, so that a restart does not bring the old state back.
+using DirtyWindows = std::unordered_map<std::string, std::vector<WindowState>>;
+
 // Every key's windows. Limits are resolved per key: an override for (key,
 // kind) replaces the default windows of that kind. Not thread-safe: the
 // daemon is one thread.
@@ -121,12 +126,15 @@ public:
     // between); marks the key dirty for write-behind.
     void commit(const std::string& key, Usage usage, TimeUs now);
 
-    // Write-behind: the state of every key changed since the last call, and
-    // clears their dirty marks.
-    std::vector<std::pair<std::string, std::vector<WindowState>>> take_dirty();
+    // Write-behind: the keys changed since the last call, handed over whole
+    // (constant time: the event loop never copies a batch).
+    DirtyWindows take_dirty() { return std::exchange(dirty_, {}); }
     std::size_t dirty_count() const noexcept { return dirty_.size(); }
-    // Puts KEY back on the dirty list (a flush that failed).
-    void mark_dirty(const std::string& key) { dirty_.insert(key); }
+    // Puts back what a failed write held for KEY, unless KEY changed since.
+    void mark_dirty(const std::string& key, std::vector<WindowState> windows)
+    {
+        dirty_.try_emplace(key, std::move(windows));
+    }
     // Loading persisted state at start-up (overwrites, not dirty).
     void restore(const std::string& key, std::vector<WindowState> windows);
     // The stored windows of KEY (empty when at rest or unknown).
@@ -144,7 +152,7 @@ private:
     std::vector<Limit> defaults_;
     std::unordered_map<std::string, std::vector<Limit>> overrides_;
     std::unordered_map<std::string, std::vector<WindowState>> state_;
-    std::unordered_set<std::string> dirty_;
+    DirtyWindows dirty_;
 };
 
 } // namespace sendsentry::policy
