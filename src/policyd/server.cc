@@ -252,26 +252,12 @@ Status Server::run()
             static_cast<int>(tick_interval / 1000));
         if (n < 0 && errno != EINTR)
             return sys_error("epoll_wait");
-        for (int i = 0; i < n; ++i) {
-            std::uint64_t tag = events[i].data.u64;
-            if (tag == signal_tag) {
-                handle_signal();
-            } else if (tag == persister_tag) {
-                persist_done(now_us());
-            } else if (tag & listener_tag) {
-                std::size_t index = tag & ~listener_tag;
-                if (index < listeners_.size())
-                    accept_all(listeners_[index]);
-            } else {
-                auto it = connections_.find(tag);
-                if (it == connections_.end())
-                    continue; // closed earlier in this batch
-                Connection& c = *it->second;
-                if (events[i].events & EPOLLOUT)
-                    on_writable(c);
-                if (connections_.count(tag) && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-                    on_readable(c);
-            }
+        {
+            // The batch's lookups share one read transaction; it ends before
+            // the timers, which may write.
+            store::ReadSnapshot snapshot(engine_.store());
+            for (int i = 0; i < n; ++i)
+                dispatch(events[i]);
         }
         timers(now_us());
     }
@@ -289,6 +275,29 @@ Status Server::run()
     if (engine_.pending_writes() > 0)
         return make_error(ErrorKind::temporary, "state not saved at shutdown");
     return {};
+}
+
+void Server::dispatch(const struct epoll_event& event)
+{
+    std::uint64_t tag = event.data.u64;
+    if (tag == signal_tag) {
+        handle_signal();
+    } else if (tag == persister_tag) {
+        persist_done(now_us());
+    } else if (tag & listener_tag) {
+        std::size_t index = tag & ~listener_tag;
+        if (index < listeners_.size())
+            accept_all(listeners_[index]);
+    } else {
+        auto it = connections_.find(tag);
+        if (it == connections_.end())
+            return; // closed earlier in this batch
+        Connection& c = *it->second;
+        if (event.events & EPOLLOUT)
+            on_writable(c);
+        if (connections_.count(tag) && (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+            on_readable(c);
+    }
 }
 
 void Server::accept_all(Listener& listener)

@@ -13,6 +13,7 @@
 #include "policy/policy_engine.hh"
 
 #include <cstdint>
+#include <sys/epoll.h>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,6 +66,8 @@ private:
     };
 
     [[nodiscard]] Status setup_signals();
+    // One ready descriptor from epoll_wait.
+    void dispatch(const struct epoll_event& event);
     void accept_all(Listener& listener);
     void on_readable(Connection& c);
     void on_writable(Connection& c);
