@@ -92,8 +92,9 @@ for c in 1 8 64 1000; do
         answered[$name.$c]=$(sed -n 's/.* conns_never_answered=\([0-9]*\).*/\1/p' <<<"$line")
     done
 done
-line=$("$tmp/policy_bench" -t "unix:$tmp/policyd.sock" -c 64 -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l sendsentry-unix)
-echo "$line"
+# conf/main.cf wires the daemon through its unix socket; postfwd has none.
+unix_line=$("$tmp/policy_bench" -t "unix:$tmp/policyd.sock" -c 64 -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l sendsentry-unix)
+echo "$unix_line"
 # Open loop at 64 connections: a load postfwd carries, offered to both, and
 # a busy relay's load offered to sendsentry-policyd.
 declare -A open_line
@@ -114,6 +115,8 @@ for c in 1 8 64 1000; do
         "${p50[sendsentry.$c]}/${p99[sendsentry.$c]}" "${p50[postfwd.$c]}/${p99[postfwd.$c]}" \
         "${answered[sendsentry.$c]}/${answered[postfwd.$c]}"
 done
+printf '%-6s %14s %14s %8s %22s\n' "64 unix" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$unix_line")" - - \
+    "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$unix_line")/$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$unix_line")"
 echo
 printf '%-28s %10s %10s %10s\n' "64 connections, open loop" "answered/s" "p50 us" "p99 us"
 for key in sendsentry.1500 postfwd.1500 sendsentry.10000; do
