@@ -5,7 +5,6 @@
 #include "core/config.hh"
 #include "policy/policy_engine.hh"
 #include "policy/rate_limit.hh"
-#include "reputation/counters.hh"
 #include "store/store.hh"
 #include "temp_dir.hh"
 #include "test_store.hh"
@@ -138,7 +137,6 @@ class PolicyEngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(state_is_written_behind_and_survives_a_restart);
     CPPUNIT_TEST(a_failed_write_is_taken_back_and_newer_changes_stay_newer);
     CPPUNIT_TEST(blocked_sends_become_events);
-    CPPUNIT_TEST(a_key_held_at_its_limit_is_one_event_a_minute_and_every_deferral_is_counted);
     CPPUNIT_TEST(reset_key_restores_the_full_quota);
     CPPUNIT_TEST_SUITE_END();
 
@@ -565,31 +563,6 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("4QXYZ1"), e.message_key);
         CPPUNIT_ASSERT(starts_with(e.detail, "suppressed: 550 5.1.1"));
         CPPUNIT_ASSERT_EQUAL(std::string("policyd"), e.source);
-    }
-
-    void a_key_held_at_its_limit_is_one_event_a_minute_and_every_deferral_is_counted()
-    {
-        TempStore ts;
-        PolicyEngine engine(*ts.store, settings_with("message_limits = 1/1h\n"));
-        Session first;
-        send(engine, first, "m0", "alice@example.com", { "x@example.org" }, t0);
-        auto retry = [&](const std::string& instance, TimeUs at) {
-            Session s;
-            return send(engine, s, instance, "alice@example.com", { "x@example.org" }, at)[0];
-        };
-        for (int i = 1; i <= 5; ++i)
-            CPPUNIT_ASSERT(starts_with(retry("m" + std::to_string(i), t0 + i * sec), "DEFER_IF_PERMIT"));
-        CPPUNIT_ASSERT(starts_with(retry("m6", t0 + 61 * sec), "DEFER_IF_PERMIT"));
-        CPPUNIT_ASSERT(engine.flush(t0 + 61 * sec).ok());
-
-        store::EventFilter f;
-        f.kind = store::EventKind::blocked_send;
-        auto events = ts.store->list_events(f);
-        CPPUNIT_ASSERT(events.ok());
-        CPPUNIT_ASSERT_EQUAL(std::size_t { 2 }, events->size()); // at t0+1s and t0+61s
-        auto blocked = ts.store->sum_counter("example.com", reputation::blocked, 0);
-        CPPUNIT_ASSERT(blocked.ok());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t { 6 }, *blocked);
     }
 
     void reset_key_restores_the_full_quota()

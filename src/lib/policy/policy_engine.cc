@@ -210,7 +210,8 @@ Answer PolicyEngine::rcpt(const PolicyRequest& request, Session& session, TimeUs
     if (const auto& key = session.derived.limit_key) {
         RateVerdict v = limiter_.check(*key, Usage { 1, session.accepted_recipients + 1 }, now);
         if (!v.allowed)
-            return over_limit(*key, v, request, session, recipient, now);
+            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", request, session,
+                recipient, "", now);
     }
     ++session.accepted_recipients;
     return { false, "DUNNO" };
@@ -232,7 +233,8 @@ Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeU
         // passed their RCPT checks.
         RateVerdict v = limiter_.check(*key, usage, now);
         if (!v.allowed)
-            return over_limit(*key, v, request, session, "", now);
+            return refuse(
+                over_limit_reply(settings_, *key, v, now), "rate_limit", request, session, "", "", now);
         limiter_.commit(*key, usage, now);
     }
     session.counted = true;
@@ -249,27 +251,13 @@ Answer PolicyEngine::could_not_tell(const Error& error, const PolicyRequest& req
     return { action.empty(), action };
 }
 
-Answer PolicyEngine::over_limit(const std::string& key, const RateVerdict& verdict,
-    const PolicyRequest& request, const Session& session, std::string_view recipient, TimeUs now)
-{
-    auto [last, first] = rate_event_at_.try_emplace(key, now);
-    bool as_event = first || now - last->second >= rate_event_spacing || now < last->second;
-    if (as_event)
-        last->second = now;
-    return refuse(over_limit_reply(settings_, key, verdict, now), "rate_limit", request, session, recipient,
-        "", now, as_event);
-}
-
 Answer PolicyEngine::refuse(std::string action, std::string_view why, const PolicyRequest& request,
-    const Session& session, std::string_view recipient, std::string_view scope, TimeUs now, bool as_event)
+    const Session& session, std::string_view recipient, std::string_view scope, TimeUs now)
 {
     const std::string& sender = session.derived.sender;
     logger_for(request).info("blocked",
         { { "reason", why }, { "sender", sender }, { "recipient", recipient },
             { "client", request.get("client_address") }, { "action", action } });
-    count_for_sender(request, session, reputation::blocked, now);
-    if (!as_event)
-        return { false, std::move(action) };
     if (events_.size() >= max_pending_events) {
         events_.pop_front(); // the store is down for long: keep the newest
         ++dropped_events_;
@@ -284,6 +272,7 @@ Answer PolicyEngine::refuse(std::string action, std::string_view why, const Poli
     e.source = "policyd";
     e.message_key.assign(request.get("queue_id"));
     events_.push_back(std::move(e));
+    count_for_sender(request, session, reputation::blocked, now);
     return { false, std::move(action) };
 }
 
@@ -371,9 +360,6 @@ void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs 
         if (now - last_expire_ >= 60 * us_per_second) {
             last_expire_ = now;
             limiter_.expire(now);
-            std::erase_if(rate_event_at_, [&](const auto& entry) {
-                return now - entry.second >= rate_event_spacing || now < entry.second;
-            });
         }
         if (dropped_events_ > 0) {
             log::Logger("policyd").warning("events_dropped", { { "count", dropped_events_ } });

@@ -62,10 +62,6 @@ inline constexpr std::size_t max_pending_events = 10000;
 // as for suppression changes, which are looked up on every RCPT.
 inline constexpr TimeUs sender_cache_ttl = us_per_second;
 inline constexpr std::size_t max_sender_cache = 100000;
-// A key held at its limit is one blocked_send event per this span, not one
-// per deferred attempt (a sender retrying in a loop would write a row each
-// time); the `blocked` counters still count every refusal.
-inline constexpr TimeUs rate_event_spacing = 60 * us_per_second;
 
 // The prefix of this module's rows in the store's limiter_state table:
 // "gcra|KIND|WINDOW_SECONDS|KEY", level = TAT in microseconds (exact in a
@@ -154,12 +150,7 @@ private:
     // answers that pass log nothing.
     Answer could_not_tell(const Error& error, const PolicyRequest& request);
     Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
-        const Session& session, std::string_view recipient, std::string_view scope, TimeUs now,
-        bool as_event = true);
-    // refuse() for a request over KEY's limits; an event only when KEY had
-    // none for rate_event_spacing.
-    Answer over_limit(const std::string& key, const RateVerdict& verdict, const PolicyRequest& request,
-        const Session& session, std::string_view recipient, TimeUs now);
+        const Session& session, std::string_view recipient, std::string_view scope, TimeUs now);
     // Counts NAME once for each counter subject of the session's sender.
     void count_for_sender(
         const PolicyRequest& request, const Session& session, std::string_view name, TimeUs now);
@@ -172,7 +163,6 @@ private:
     std::unordered_map<std::string, std::pair<TimeUs, std::optional<store::Sender>>> sender_cache_;
     std::deque<store::Event> events_;
     PendingCounters counters_;
-    std::unordered_map<std::string, TimeUs> rate_event_at_; // key -> its last rate_limit event
     std::int64_t dropped_events_ = 0;
     TimeUs last_flush_ = 0;
     TimeUs last_forget_ = 0;
