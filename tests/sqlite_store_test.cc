@@ -8,6 +8,7 @@
 #include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -506,9 +507,16 @@ public:
                                 return p;
                             return tx.add_counter("example.com", "bounced", 0, 1);
                         });
-                        failures += s ? 0 : 1;
+                        if (!s) {
+                            std::fprintf(stderr, "writer %d: %s\n", w, s.error().message.c_str());
+                            ++failures;
+                        }
                     }
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "writer %d: %s\n", w, e.what());
+                    failures = 1;
                 } catch (...) {
+                    std::fprintf(stderr, "writer %d: an exception\n", w);
                     failures = 1;
                 }
                 _exit(failures == 0 ? 0 : 1);

@@ -4,8 +4,10 @@
 
 #include "store/sqlite_schema.hh"
 
+#include <chrono>
 #include <sqlite3.h>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace sendsentry::store {
@@ -272,6 +274,22 @@ SqliteStore::~SqliteStore() = default;
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const OpenOptions& options)
 {
+    // Processes that open a new file at once (parallel deliveries to the
+    // bounce program, a daemon starting) race on creating it and switching it
+    // to WAL, which SQLite reports as "locked" or as an I/O error without
+    // waiting. Such an open is tried again until the busy timeout.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+    for (;;) {
+        auto store = open_once(options);
+        if (store || store.error().kind != ErrorKind::temporary
+            || std::chrono::steady_clock::now() >= deadline)
+            return store;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open_once(const OpenOptions& options)
+{
     auto db = Database::open(options.path, options.create, options.read_only);
     if (!db)
         return error_of(std::move(db));
@@ -524,12 +542,15 @@ Status SqliteStore::begin_snapshot()
 
 void SqliteStore::end_snapshot() noexcept
 {
-    // A read that failed with a busy or I/O error may have ended the
-    // transaction already (SQLite rolls back by itself then).
-    if (!sqlite3_get_autocommit(db_.get()))
-        if (!stmts_->commit.run())
-            (void)stmts_->rollback.run();
-    in_transaction_ = false;
+    // A read that failed with an I/O error may have ended the transaction
+    // already (SQLite rolls back by itself then). Plain sqlite3_exec: nothing
+    // here may allocate an Error.
+    sqlite3* db = db_.get();
+    if (!sqlite3_get_autocommit(db) && sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        (void)sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    // Still open only if both failed: begin() then refuses, rather than
+    // nesting a write in a stale read.
+    in_transaction_ = !sqlite3_get_autocommit(db);
 }
 
 // ---- Reads

@@ -39,6 +39,7 @@ public:
 private:
     friend class SqliteTransaction;
     SqliteStore(Database db, std::unique_ptr<Statements> statements);
+    static Result<std::unique_ptr<SqliteStore>> open_once(const OpenOptions& options);
 
     Database db_; // declared first: destroyed after the statements
     std::unique_ptr<Statements> stmts_;
