@@ -530,11 +530,11 @@ public:
         // Alice's one message came back from the failed batch: one more passes.
         CPPUNIT_ASSERT_EQUAL(std::string("DUNNO"),
             send(restarted, a2, "a2", "alice@example.com", { "x@example.org" }, t0 + sec).back());
-        CPPUNIT_ASSERT(
-            starts_with(send(restarted, a3, "a3", "alice@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
+        CPPUNIT_ASSERT(starts_with(
+            send(restarted, a3, "a3", "alice@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
         // Bob's newer state (two messages) was not overwritten by the older one.
-        CPPUNIT_ASSERT(
-            starts_with(send(restarted, b3, "b3", "bob@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
+        CPPUNIT_ASSERT(starts_with(
+            send(restarted, b3, "b3", "bob@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
         store::EventFilter f;
         f.kind = store::EventKind::blocked_send;
         auto events = ts.store->list_events(f);

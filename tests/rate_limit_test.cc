@@ -306,12 +306,16 @@ public:
         (void)rl.take_dirty();
         rl.reset("k");
         CPPUNIT_ASSERT_EQUAL(1, burst(rl, "k", t0));
+        // The configuration changed meanwhile: the old window and the new one
+        // are both written at rest, so that a restart brings neither back.
+        rl.set_defaults({ msgs(5, 86400) });
         rl.reset("k");
-        // Written at rest, so that a restart does not bring the old state back.
         DirtyWindows dirty = rl.take_dirty();
         CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, dirty.size());
-        const std::vector<WindowState> at_rest { WindowState { LimitKind::messages, 3600, 0 } };
+        const std::vector<WindowState> at_rest { WindowState { LimitKind::messages, 3600, 0 },
+            WindowState { LimitKind::messages, 86400, 0 } };
         CPPUNIT_ASSERT(dirty["k"] == at_rest);
+        CPPUNIT_ASSERT_EQUAL(5, burst(rl, "k", t0));
     }
 };
 

@@ -285,9 +285,10 @@ int run(const Options& options)
 
 int main(int argc, char** argv)
 {
-    // No fastbins: small blocks are merged as they are freed, not all at once
-    // by the next large allocation (malloc_consolidate), which stalled the
-    // event loop for about a millisecond after each write-behind batch.
+    // No fastbins: small blocks that miss the per-thread cache are merged as
+    // they are freed, not all at once by the next large allocation
+    // (malloc_consolidate), which stalled the event loop for about a
+    // millisecond after each write-behind batch.
     mallopt(M_MXFAST, 0);
     auto options = parse_options(argc, argv);
     if (!options) {

@@ -26,14 +26,15 @@ Persister::~Persister()
 bool Persister::busy() const
 {
     std::lock_guard lock(mutex_);
-    return pending_.has_value() || result_.has_value();
+    return pending_ || done_;
 }
 
 void Persister::submit(policy::PersistBatch batch)
 {
+    auto boxed = std::make_unique<policy::PersistBatch>(std::move(batch));
     {
         std::lock_guard lock(mutex_);
-        pending_ = std::move(batch);
+        pending_ = std::move(boxed);
     }
     changed_.notify_all();
 }
@@ -42,26 +43,33 @@ std::optional<std::pair<policy::PersistBatch, Status>> Persister::take_result()
 {
     std::uint64_t count = 0;
     [[maybe_unused]] ssize_t n = read(wake_.get(), &count, sizeof count);
-    std::lock_guard lock(mutex_);
-    auto out = std::move(result_);
-    result_.reset();
-    return out;
+    std::unique_ptr<policy::PersistBatch> done;
+    Status status;
+    {
+        std::lock_guard lock(mutex_);
+        done = std::move(done_);
+        status = std::move(done_status_);
+    }
+    if (!done)
+        return std::nullopt;
+    return std::make_pair(std::move(*done), std::move(status));
 }
 
 void Persister::wait_idle()
 {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !pending_.has_value(); });
+    changed_.wait(lock, [&] { return !pending_; });
 }
 
 void Persister::run() noexcept
 {
     std::unique_lock lock(mutex_);
     for (;;) {
-        changed_.wait(lock, [&] { return stop_ || pending_.has_value(); });
+        changed_.wait(lock, [&] { return stop_ || pending_ != nullptr; });
         if (!pending_) // stopping with nothing in hand
             return;
-        policy::PersistBatch batch = std::move(*pending_);
+        // Still pending_ (busy) while it is written; only this thread touches it.
+        policy::PersistBatch& batch = *pending_;
         lock.unlock();
         Status st;
         try {
@@ -74,8 +82,8 @@ void Persister::run() noexcept
         if (st)
             batch.clear(); // here, not in the event loop
         lock.lock();
-        pending_.reset();
-        result_.emplace(std::move(batch), std::move(st));
+        done_ = std::move(pending_);
+        done_status_ = std::move(st);
         std::uint64_t one = 1;
         [[maybe_unused]] ssize_t n = write(wake_.get(), &one, sizeof one);
         changed_.notify_all();

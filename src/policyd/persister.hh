@@ -44,8 +44,11 @@ private:
     UniqueFd wake_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    std::optional<policy::PersistBatch> pending_;
-    std::optional<std::pair<policy::PersistBatch, Status>> result_;
+    // Behind pointers, so that the writer thread only moves pointers: a
+    // PersistBatch's move allocates (std::deque), and run() is noexcept.
+    std::unique_ptr<policy::PersistBatch> pending_;
+    std::unique_ptr<policy::PersistBatch> done_;
+    Status done_status_;
     bool stop_ = false;
     std::thread thread_; // last: started once everything above exists
 };

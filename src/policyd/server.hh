@@ -13,12 +13,13 @@
 #include "policy/policy_engine.hh"
 
 #include <cstdint>
-#include <sys/epoll.h>
 #include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+struct epoll_event;
 
 namespace sendsentry::policyd {
 

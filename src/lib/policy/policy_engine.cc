@@ -312,7 +312,8 @@ Status write_batch(store::Store& store, const PersistBatch& batch)
     std::vector<store::LimiterState> rows;
     for (const auto& [key, windows] : batch.windows)
         for (const WindowState& w : windows)
-            rows.push_back({ limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(batch.taken_at) });
+            rows.push_back(
+                { limiter_row_key(key, w), static_cast<double>(w.tat), seconds_of(batch.taken_at) });
     return store.write([&](store::Transaction& tx) -> Status {
         if (auto st = tx.save_limiter_states(rows); !st)
             return st;

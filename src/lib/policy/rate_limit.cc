@@ -171,11 +171,17 @@ std::vector<WindowState> RateLimiter::state_of(const std::string& key) const
 
 void RateLimiter::reset(const std::string& key)
 {
-    state_.erase(key);
-    std::vector<WindowState> at_rest;
+    // Every window the key has or is configured with goes to rest, so that
+    // all of them are written at rest; expire() drops the key later.
+    std::vector<WindowState>& windows = state_[key];
+    for (WindowState& w : windows)
+        w.tat = 0;
     for (const Limit& l : limits_for(key))
-        at_rest.push_back(WindowState { l.kind, l.window_seconds, 0 });
-    dirty_[key] = std::move(at_rest);
+        if (std::none_of(windows.begin(), windows.end(), [&](const WindowState& w) {
+                return w.kind == l.kind && w.window_seconds == l.window_seconds;
+            }))
+            windows.push_back(WindowState { l.kind, l.window_seconds, 0 });
+    dirty_[key] = windows;
 }
 
 std::size_t RateLimiter::expire(TimeUs now)

@@ -139,7 +139,8 @@ public:
     void restore(const std::string& key, std::vector<WindowState> windows);
     // The stored windows of KEY (empty when at rest or unknown).
     std::vector<WindowState> state_of(const std::string& key) const;
-    // Forgets KEY's state (`sendsentry limit reset`); marks it dirty.
+    // Forgets KEY's state (`sendsentry limit reset`): every window it has or
+    // is configured with is at rest and marked dirty, to be written so.
     void reset(const std::string& key);
     // Drops keys whose every window is at rest and which are not dirty; the
     // memory then holds only recently active senders. Returns how many.
