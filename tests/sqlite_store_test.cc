@@ -60,7 +60,6 @@ class SqliteStoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(garbage_file_is_corrupt);
     CPPUNIT_TEST(newer_schema_is_refused);
     CPPUNIT_TEST(two_processes_writing_lose_no_row);
-    CPPUNIT_TEST(a_read_snapshot_sees_one_state_until_it_ends);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -456,30 +455,6 @@ public:
         auto s = open(o);
         CPPUNIT_ASSERT(!s.ok());
         CPPUNIT_ASSERT_MESSAGE(s.error().message, s.error().kind == ErrorKind::invalid);
-    }
-
-    void a_read_snapshot_sees_one_state_until_it_ends()
-    {
-        TempDir dir;
-        auto reader = open_test_store(dir.file("s.db"));
-        auto writer = open_test_store(dir.file("s.db"));
-        put(*writer, entry("before@example.com", "", Reason::hard_bounce));
-        auto found = [&](const char* address) {
-            auto hit = reader->find_suppression(address, "", 1500);
-            CPPUNIT_ASSERT(hit.ok());
-            return hit->has_value();
-        };
-        {
-            ReadSnapshot snapshot(*reader);
-            CPPUNIT_ASSERT(snapshot.held());
-            CPPUNIT_ASSERT(found("before@example.com"));
-            put(*writer, entry("during@example.com", "", Reason::hard_bounce));
-            CPPUNIT_ASSERT(!found("during@example.com")); // the snapshot's state
-            CPPUNIT_ASSERT(!reader->begin().ok()); // no write inside a snapshot
-        }
-        CPPUNIT_ASSERT(found("during@example.com"));
-        put(*reader, entry("after@example.com", "", Reason::hard_bounce));
-        CPPUNIT_ASSERT(found("after@example.com"));
     }
 
     void two_processes_writing_lose_no_row()

@@ -252,13 +252,8 @@ Status Server::run()
             static_cast<int>(tick_interval / 1000));
         if (n < 0 && errno != EINTR)
             return sys_error("epoll_wait");
-        if (n > 0) {
-            // The batch's lookups share one read transaction; it ends before
-            // the timers, which may write.
-            store::ReadSnapshot snapshot(engine_.store());
-            for (int i = 0; i < n; ++i)
-                dispatch(events[i]);
-        }
+        for (int i = 0; i < n; ++i)
+            dispatch(events[i]);
         timers(now_us());
     }
     for (auto it = connections_.begin(); it != connections_.end();)

@@ -131,9 +131,6 @@ public:
     // `sendsentry limit reset`: forget KEY's state (persisted at next flush).
     void reset_key(const std::string& key) { limiter_.reset(key); }
     const RateLimiter& limiter() const noexcept { return limiter_; }
-    // The store the checks read (the event loop holds a ReadSnapshot on it
-    // while it handles a batch of requests).
-    store::Store& store() noexcept { return store_; }
     const PolicySettings& settings() const noexcept { return settings_; }
 
 private:

@@ -15,7 +15,7 @@ namespace sendsentry::store {
 // Every statement this connection uses, prepared once at open and reset after
 // each use. Parameters are positional (?1...), listed next to each statement.
 struct SqliteStore::Statements {
-    Statement begin, begin_read, commit, rollback;
+    Statement begin, commit, rollback;
     Statement find_suppression, suppressions_of, get_suppression, put_suppression, upsert_suppression,
         remove_suppression, purge_expired;
     Statement each_suppression, count_suppressions;
@@ -52,7 +52,6 @@ namespace {
         const std::string filter(suppression_filter);
         return {
             { &S::begin, "BEGIN IMMEDIATE" },
-            { &S::begin_read, "BEGIN" }, // deferred: the first read takes the read lock
             { &S::commit, "COMMIT" },
             { &S::rollback, "ROLLBACK" },
             // ?1 address ?2 sender domain ?3 now. One walk over the address's
@@ -528,29 +527,6 @@ Result<std::unique_ptr<Transaction>> SqliteStore::begin()
     if (auto s = tx->start(); !s)
         return s.error();
     return std::unique_ptr<Transaction>(std::move(tx));
-}
-
-Status SqliteStore::begin_snapshot()
-{
-    if (in_transaction_)
-        return make_error(ErrorKind::internal, "a transaction is already open on this connection");
-    if (auto s = stmts_->begin_read.run(); !s)
-        return s;
-    in_transaction_ = true;
-    return {};
-}
-
-void SqliteStore::end_snapshot() noexcept
-{
-    // A read that failed with an I/O error may have ended the transaction
-    // already (SQLite rolls back by itself then). Plain sqlite3_exec: nothing
-    // here may allocate an Error.
-    sqlite3* db = db_.get();
-    if (!sqlite3_get_autocommit(db) && sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-        (void)sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    // Still open only if both failed: begin() then refuses, rather than
-    // nesting a write in a stale read.
-    in_transaction_ = !sqlite3_get_autocommit(db);
 }
 
 // ---- Reads

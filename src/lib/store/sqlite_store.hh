@@ -14,8 +14,6 @@ public:
     ~SqliteStore() override;
 
     Result<std::unique_ptr<Transaction>> begin() override;
-    Status begin_snapshot() override;
-    void end_snapshot() noexcept override;
 
     Result<std::optional<Suppression>> find_suppression(
         std::string_view address, std::string_view sender_domain, Time now) override;

@@ -231,13 +231,6 @@ public:
     // locked past the busy timeout.
     [[nodiscard]] virtual Result<std::unique_ptr<Transaction>> begin() = 0;
 
-    // A read snapshot, held through ReadSnapshot below: until end_snapshot(),
-    // every read sees the database as of the first read after
-    // begin_snapshot(), under one lock. No write transaction may begin
-    // meanwhile (begin() fails).
-    [[nodiscard]] virtual Status begin_snapshot() = 0;
-    virtual void end_snapshot() noexcept = 0;
-
     // The hot path of policyd (every RCPT): the unexpired suppression that
     // blocks mail to ADDRESS from SENDER_DOMAIN: a global entry, else one
     // scoped to SENDER_DOMAIN ("" checks global only).
@@ -307,32 +300,6 @@ struct OpenOptions {
     // loss may then undo the last batches, never corrupt the file (WAL);
     // running the import again restores them.
     bool bulk = false;
-};
-
-// Holds a read snapshot of a store for a run of reads: the policy daemon's
-// requests from one epoll_wait share one read transaction instead of taking
-// and releasing the database's locks (fcntl calls) for every query. When the
-// snapshot cannot begin, the reads run one by one, as without it.
-class ReadSnapshot {
-public:
-    explicit ReadSnapshot(Store& store)
-        : store_(store)
-        , held_(store.begin_snapshot().ok())
-    {
-    }
-    ~ReadSnapshot()
-    {
-        if (held_)
-            store_.end_snapshot();
-    }
-    ReadSnapshot(const ReadSnapshot&) = delete;
-    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-
-    bool held() const noexcept { return held_; }
-
-private:
-    Store& store_;
-    bool held_;
 };
 
 // Opens the store the configuration names ([store] path, busy_timeout).
