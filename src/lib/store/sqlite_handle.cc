@@ -180,25 +180,23 @@ Status Statement::bind(int index, std::int64_t value)
 namespace {
 
     // An empty view may have a null data(); SQLite would store NULL for that.
-    const char* text_data(std::string_view text) { return text.data() ? text.data() : ""; }
+    const char* nonnull_data(std::string_view bytes) { return bytes.data() ? bytes.data() : ""; }
 
 } // namespace
 
-Status Statement::bind(int index, std::string_view text)
+Status Statement::bind_text(int index, std::string_view text, bool copy)
 {
     int n = checked_length(text);
     if (n < 0)
         return make_error(ErrorKind::invalid, "text too long to store");
-    return check_bind(sqlite3_bind_text(stmt_, index, text_data(text), n, SQLITE_TRANSIENT), index);
+    return check_bind(
+        sqlite3_bind_text(stmt_, index, nonnull_data(text), n, copy ? SQLITE_TRANSIENT : SQLITE_STATIC),
+        index);
 }
 
-Status Statement::bind(int index, Borrowed text)
-{
-    int n = checked_length(text.text);
-    if (n < 0)
-        return make_error(ErrorKind::invalid, "text too long to store");
-    return check_bind(sqlite3_bind_text(stmt_, index, text_data(text.text), n, SQLITE_STATIC), index);
-}
+Status Statement::bind(int index, std::string_view text) { return bind_text(index, text, true); }
+
+Status Statement::bind(int index, Borrowed text) { return bind_text(index, text.text, false); }
 
 Status Statement::bind(int index, double value)
 {
@@ -210,8 +208,7 @@ Status Statement::bind_blob(int index, std::string_view bytes)
     int n = checked_length(bytes);
     if (n < 0)
         return make_error(ErrorKind::invalid, "blob too long to store");
-    const char* p = bytes.data() ? bytes.data() : "";
-    return check_bind(sqlite3_bind_blob(stmt_, index, p, n, SQLITE_TRANSIENT), index);
+    return check_bind(sqlite3_bind_blob(stmt_, index, nonnull_data(bytes), n, SQLITE_TRANSIENT), index);
 }
 
 Status Statement::bind_null(int index) { return check_bind(sqlite3_bind_null(stmt_, index), index); }

@@ -111,6 +111,8 @@ private:
     {
     }
     Status check_bind(int code, int index);
+    // COPY: SQLite copies TEXT; else it must outlive the binding (Borrowed).
+    Status bind_text(int index, std::string_view text, bool copy);
 
     sqlite3_stmt* stmt_ = nullptr;
     sqlite3* db_ = nullptr; // not owned: for error messages
