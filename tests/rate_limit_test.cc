@@ -232,6 +232,13 @@ public:
         CPPUNIT_ASSERT(limits[1] == rcpts(5, 60));
         CPPUNIT_ASSERT_EQUAL(10, burst(rl, "sender:bulk@example.com", t0));
         CPPUNIT_ASSERT_EQUAL(2, burst(rl, "sender:other@example.com", t0));
+
+        // New defaults (a reload) reach the kind the override leaves alone.
+        rl.set_defaults({ msgs(2, 60), rcpts(7, 60) });
+        const auto& reloaded = rl.limits_for("sender:bulk@example.com");
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 2 }, reloaded.size());
+        CPPUNIT_ASSERT(reloaded[0] == msgs(10, 60));
+        CPPUNIT_ASSERT(reloaded[1] == rcpts(7, 60));
     }
 
     void keys_are_independent()

@@ -86,39 +86,48 @@ GcraStep gcra_step(const Limit& limit, TimeUs tat, TimeUs now, std::int64_t cost
     return step;
 }
 
-std::vector<Limit> RateLimiter::limits_for(const std::string& key) const
+void RateLimiter::resolve_overrides()
 {
-    auto it = overrides_.find(key);
-    if (it == overrides_.end())
-        return defaults_;
-    std::vector<Limit> out = it->second;
-    // An override of one kind leaves the default windows of the other kind.
-    for (const Limit& d : defaults_)
-        if (std::none_of(
-                it->second.begin(), it->second.end(), [&](const Limit& o) { return o.kind == d.kind; }))
-            out.push_back(d);
-    return out;
+    resolved_.clear();
+    for (const auto& [key, limits] : overrides_) {
+        std::vector<Limit>& out = resolved_[key];
+        out = limits;
+        // An override of one kind leaves the default windows of the other kind.
+        for (const Limit& d : defaults_)
+            if (std::none_of(limits.begin(), limits.end(), [&](const Limit& o) { return o.kind == d.kind; }))
+                out.push_back(d);
+    }
 }
 
-TimeUs RateLimiter::tat_of(const std::string& key, const Limit& limit) const
+const std::vector<Limit>& RateLimiter::limits_for(const std::string& key) const
 {
-    auto it = state_.find(key);
-    if (it == state_.end())
-        return 0;
-    for (const WindowState& w : it->second)
-        if (w.kind == limit.kind && w.window_seconds == limit.window_seconds)
-            return w.tat;
-    return 0;
+    auto it = resolved_.find(key);
+    return it == resolved_.end() ? defaults_ : it->second;
 }
+
+namespace {
+
+    TimeUs tat_in(const std::vector<WindowState>* windows, const Limit& limit)
+    {
+        if (windows)
+            for (const WindowState& w : *windows)
+                if (w.kind == limit.kind && w.window_seconds == limit.window_seconds)
+                    return w.tat;
+        return 0;
+    }
+
+} // namespace
 
 RateVerdict RateLimiter::check(const std::string& key, Usage usage, TimeUs now) const
 {
     RateVerdict verdict;
+    auto state = state_.find(key);
+    const std::vector<WindowState>* windows = state == state_.end() ? nullptr : &state->second;
     for (const Limit& limit : limits_for(key)) {
         std::int64_t cost = limit.kind == LimitKind::messages ? usage.messages : usage.recipients;
         if (cost <= 0)
             continue;
-        GcraStep step = gcra_step(limit, tat_of(key, limit), now, cost);
+        GcraStep step = gcra_step(limit, tat_in(windows, limit), now, cost);
         if (step.allowed)
             continue;
         // Report the window that keeps the sender waiting longest; `never`
@@ -137,7 +146,7 @@ RateVerdict RateLimiter::check(const std::string& key, Usage usage, TimeUs now) 
 
 void RateLimiter::commit(const std::string& key, Usage usage, TimeUs now)
 {
-    std::vector<Limit> limits = limits_for(key);
+    const std::vector<Limit>& limits = limits_for(key);
     if (limits.empty())
         return;
     std::vector<WindowState>& windows = state_[key];

@@ -109,15 +109,21 @@ class RateLimiter {
 public:
     // The default windows for every key, and per-key overrides (config and
     // store merged by the caller; see set_overrides).
-    void set_defaults(std::vector<Limit> limits) { defaults_ = std::move(limits); }
+    void set_defaults(std::vector<Limit> limits)
+    {
+        defaults_ = std::move(limits);
+        resolve_overrides();
+    }
     void set_overrides(std::unordered_map<std::string, std::vector<Limit>> overrides)
     {
         overrides_ = std::move(overrides);
+        resolve_overrides();
     }
     const std::vector<Limit>& defaults() const noexcept { return defaults_; }
 
-    // The windows that apply to KEY, of both kinds.
-    std::vector<Limit> limits_for(const std::string& key) const;
+    // The windows that apply to KEY, of both kinds (resolved when the limits
+    // are set, not per request).
+    const std::vector<Limit>& limits_for(const std::string& key) const;
 
     // Whether USAGE would pass now; changes nothing.
     RateVerdict check(const std::string& key, Usage usage, TimeUs now) const;
@@ -148,10 +154,13 @@ public:
     std::size_t size() const noexcept { return state_.size(); }
 
 private:
-    TimeUs tat_of(const std::string& key, const Limit& limit) const;
+    // resolved_: each override key's windows, the defaults of a kind its
+    // override leaves alone included.
+    void resolve_overrides();
 
     std::vector<Limit> defaults_;
     std::unordered_map<std::string, std::vector<Limit>> overrides_;
+    std::unordered_map<std::string, std::vector<Limit>> resolved_;
     std::unordered_map<std::string, std::vector<WindowState>> state_;
     DirtyWindows dirty_;
 };
