@@ -9,7 +9,10 @@
 # request as soon as the last is answered (closed loop: the throughput, and
 # a latency that is the queue of all connections by Little's law); then 64
 # connections offering a steady load (open loop: the latency a request sees
-# at that load). Prints each run, then the throughput ratio and latencies.
+# at that load). Then bench/null_policy.c, which answers DUNNO and does
+# nothing else, at 64 connections: the protocol floor of this machine, what
+# no single-threaded policy service can beat here. Prints each run, then the
+# throughput ratio and latencies.
 # Not part of `make check` (it measures).
 #
 # usage: bench/policy_bench.sh [BUILD_DIR] [SECONDS_PER_RUN]
@@ -35,6 +38,7 @@ trap cleanup EXIT
 ulimit -n 8192 2>/dev/null || true
 
 cc -O2 -Wall -Wextra -o "$tmp/policy_bench" "$src/bench/policy_bench.c" -lm
+cc -O2 -Wall -Wextra -o "$tmp/null_policy" "$src/bench/null_policy.c"
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port_sd=$(free_port)
@@ -64,6 +68,8 @@ sqlite3 "$tmp/store.db" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1
   SELECT printf('s%07d@suppressed.example', i), '', 'hard_bounce', 'bench', '5.1.1', 1700000000, 1700000000 FROM n;"
 rows=$(sqlite3 "$tmp/store.db" "SELECT count(*) FROM suppression")
 echo "policy_bench: store holds $rows suppressed addresses" >&2
+# The kernel would otherwise write the 160 MB back during the first runs.
+sync
 
 # Foreground, logging every refusal to a file: a machine without a syslog
 # daemon makes glibc retry /dev/log for each line, which would be measured
@@ -105,6 +111,19 @@ for run in "sendsentry:$port_sd:1500" "postfwd:$port_pf:1500" "sendsentry:$port_
     echo "$line"
     open_line[$name.$offered]=$line
 done
+# The protocol floor, alone on the machine: the daemons idle meanwhile.
+"$tmp/null_policy" "unix:$tmp/null.sock" &
+pids+=($!)
+port_null=$(free_port)
+"$tmp/null_policy" "inet:127.0.0.1:$port_null" &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$tmp/null.sock" ] && break; sleep 0.1; done
+declare -A floor_line
+for target in "unix:$tmp/null.sock" "inet:127.0.0.1:$port_null"; do
+    line=$("$tmp/policy_bench" -t "$target" -c 64 -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l "null-${target%%:*}")
+    echo "$line"
+    floor_line[${target%%:*}]=$line
+done
 
 echo
 printf '%-6s %14s %14s %8s %22s %22s %18s\n' conns "sendsentry/s" "postfwd/s" ratio "sendsentry p50/p99 us" "postfwd p50/p99 us" "never answered s/p"
@@ -117,6 +136,13 @@ for c in 1 8 64 1000; do
 done
 printf '%-6s %14s %14s %8s %22s\n' "64 unix" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$unix_line")" - - \
     "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$unix_line")/$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$unix_line")"
+echo
+printf '%-28s %10s %10s %10s\n' "64 connections, null floor" "answered/s" "p50 us" "p99 us"
+for transport in unix inet; do
+    line=${floor_line[$transport]}
+    printf '%-28s %10s %10s %10s\n' "null_policy over $transport" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")" \
+        "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")"
+done
 echo
 printf '%-28s %10s %10s %10s\n' "64 connections, open loop" "answered/s" "p50 us" "p99 us"
 for key in sendsentry.1500 postfwd.1500 sendsentry.10000; do
