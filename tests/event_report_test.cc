@@ -45,7 +45,7 @@ class EventReportTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(reason_key_is_the_words_before_the_diagnostic);
     CPPUNIT_TEST(bounce_tables_count_reasons_and_domains);
     CPPUNIT_TEST(tables_keep_the_top_and_count_the_rest);
-    CPPUNIT_TEST(blocked_tables_count_recipient_domains);
+    CPPUNIT_TEST(blocked_tables_count_each_refusal_an_event_stands_for);
     CPPUNIT_TEST(store_report_honours_since_and_sender);
     CPPUNIT_TEST(suppression_report_counts_active_rows);
     CPPUNIT_TEST(json_and_csv_forms);
@@ -123,18 +123,24 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("d4.example=5 d3.example=4 (other)=6"), rows_of(r.tables[2]));
     }
 
-    void blocked_tables_count_recipient_domains()
+    void blocked_tables_count_each_refusal_an_event_stands_for()
     {
         using K = store::EventKind;
         std::vector<store::Event> ev = {
             event(K::blocked_send, "a@gmail.example", "news@shop.example", "suppressed: 550 5.1.1 ..."),
             event(K::blocked_send, "b@gmail.example", "info@shop.example", "sender_suspended: 450 4.7.1 ..."),
             event(K::blocked_send, "c@hotmail.example", "x@other.example", "suppressed: 550 5.7.1 ..."),
+            // One event for 25 refusals of one sender over its limit (no recipient).
+            event(K::blocked_send, "", "bulk@other.example", "rate_limit: DEFER_IF_PERMIT 4.7.1 ..."),
         };
+        ev.back().count = 25;
         Report r = tally_events({ ReportKind::blocked_sends, 0, t0, "", 20 }, ev);
-        CPPUNIT_ASSERT_EQUAL(std::string("suppressed=2 sender_suspended=1 "), rows_of(r.tables[0]));
-        CPPUNIT_ASSERT_EQUAL(std::string("shop.example=2 other.example=1 "), rows_of(r.tables[1]));
-        CPPUNIT_ASSERT_EQUAL(std::string("gmail.example=2 hotmail.example=1 "), rows_of(r.tables[2]));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 28 }, r.total);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("rate_limit=25 suppressed=2 sender_suspended=1 "), rows_of(r.tables[0]));
+        CPPUNIT_ASSERT_EQUAL(std::string("other.example=26 shop.example=2 "), rows_of(r.tables[1]));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("(none)=25 gmail.example=2 hotmail.example=1 "), rows_of(r.tables[2]));
     }
 
     void store_report_honours_since_and_sender()

@@ -11,6 +11,7 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <fstream>
+#include <map>
 #include <sqlite3.h>
 
 using namespace sendsentry;
@@ -137,6 +138,7 @@ class PolicyEngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(state_is_written_behind_and_survives_a_restart);
     CPPUNIT_TEST(a_failed_write_is_taken_back_and_newer_changes_stay_newer);
     CPPUNIT_TEST(blocked_sends_become_events);
+    CPPUNIT_TEST(refusals_about_the_sender_are_one_event_per_sender_and_reason_with_a_count);
     CPPUNIT_TEST(reset_key_restores_the_full_quota);
     CPPUNIT_TEST_SUITE_END();
 
@@ -563,6 +565,54 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("4QXYZ1"), e.message_key);
         CPPUNIT_ASSERT(starts_with(e.detail, "suppressed: 550 5.1.1"));
         CPPUNIT_ASSERT_EQUAL(std::string("policyd"), e.source);
+    }
+
+    void refusals_about_the_sender_are_one_event_per_sender_and_reason_with_a_count()
+    {
+        TempStore ts;
+        put_suppression(*ts.store, "hard@example.org", "", store::Reason::hard_bounce);
+        put_suppression(*ts.store, "gone@example.org", "", store::Reason::hard_bounce);
+        PolicyEngine engine(*ts.store, settings_with("message_limits = 1/1h\n"));
+        auto rcpt = [&](const std::string& instance, const std::string& sender, const std::string& recipient,
+                        TimeUs now) {
+            Session s;
+            return engine.handle(req("RCPT", instance, sender, recipient), s, now).action;
+        };
+        Session first_a, first_b;
+        send(engine, first_a, "a0", "alice@example.com", { "x@example.org" }, t0);
+        send(engine, first_b, "b0", "bob@example.com", { "x@example.org" }, t0);
+        for (int i = 1; i <= 3; ++i)
+            CPPUNIT_ASSERT(starts_with(
+                rcpt("a" + std::to_string(i), "alice@example.com", "r" + std::to_string(i) + "@example.org",
+                    t0 + i * sec),
+                "DEFER"));
+        CPPUNIT_ASSERT(starts_with(rcpt("b1", "bob@example.com", "r@example.org", t0), "DEFER"));
+        // A refusal about the recipient stays one event per recipient.
+        CPPUNIT_ASSERT(starts_with(rcpt("c1", "carol@example.com", "hard@example.org", t0), "550"));
+        CPPUNIT_ASSERT(starts_with(rcpt("c2", "carol@example.com", "gone@example.org", t0), "550"));
+
+        // A write that fails while alice is refused once more: one event still,
+        // with the first refusal's time and all four counted.
+        PersistBatch failed = engine.take_batch(t0 + 3 * sec);
+        CPPUNIT_ASSERT(starts_with(rcpt("a4", "alice@example.com", "r4@example.org", t0 + 4 * sec), "DEFER"));
+        engine.batch_done(std::move(failed), make_error(ErrorKind::io, "disk full"), t0 + 4 * sec);
+        CPPUNIT_ASSERT(engine.flush(t0 + 4 * sec).ok());
+
+        store::EventFilter f;
+        f.kind = store::EventKind::blocked_send;
+        auto events = ts.store->list_events(f);
+        CPPUNIT_ASSERT(events.ok());
+        std::map<std::string, store::Event> by_who;
+        for (const store::Event& e : *events)
+            by_who[e.sender + " " + e.recipient] = e;
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 4 }, by_who.size());
+        const store::Event& alice = by_who["alice@example.com "];
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 4 }, alice.count);
+        CPPUNIT_ASSERT_EQUAL(store::Time { t0 / sec + 1 }, alice.at);
+        CPPUNIT_ASSERT(starts_with(alice.detail, "rate_limit: DEFER_IF_PERMIT"));
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who["bob@example.com "].count);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who["carol@example.com hard@example.org"].count);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who["carol@example.com gone@example.org"].count);
     }
 
     void reset_key_restores_the_full_quota()

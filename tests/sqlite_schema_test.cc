@@ -98,6 +98,7 @@ public:
         auto events = (*store)->list_events({});
         CPPUNIT_ASSERT(events.ok());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), events->size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(1), events->front().count); // version 5's default
 
         // Tables of version 2 exist and work.
         auto fresh = (*store)->write_once(

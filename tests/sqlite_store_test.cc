@@ -55,7 +55,7 @@ class SqliteStoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(counters_sum_per_bucket);
     CPPUNIT_TEST(senders_and_limiter_state_round_trip);
     CPPUNIT_TEST(quarantine_keeps_message_whole);
-    CPPUNIT_TEST(events_are_listed_newest_first);
+    CPPUNIT_TEST(events_are_listed_newest_first_with_their_counts);
     CPPUNIT_TEST(locked_database_is_could_not_tell);
     CPPUNIT_TEST(garbage_file_is_corrupt);
     CPPUNIT_TEST(newer_schema_is_refused);
@@ -382,29 +382,38 @@ public:
         CPPUNIT_ASSERT(s.error().kind == ErrorKind::invalid);
     }
 
-    void events_are_listed_newest_first()
+    void events_are_listed_newest_first_with_their_counts()
     {
         TempDir dir;
         auto store = open_test_store(dir.file("s.db"));
-        Status s = store->write([](Transaction& tx) -> Status {
+        std::int64_t hard = -1;
+        Status s = store->write([&](Transaction& tx) -> Status {
             for (int i = 0; i < 5; ++i) {
                 Event e;
                 e.at = 100 + i;
                 e.kind = i % 2 ? EventKind::blocked_send : EventKind::hard_bounce;
                 e.recipient = "r@example.com";
                 e.sender = "s@example.com";
+                e.count = i + 1;
                 if (auto id = tx.add_event(e); !id)
                     return std::move(id).error();
             }
+            auto n = tx.count_events(EventKind::hard_bounce, "r@example.com", 101);
+            if (!n)
+                return std::move(n).error();
+            hard = *n;
             return {};
         });
         CPPUNIT_ASSERT(s.ok());
+        // Occurrences, not rows: the hard bounces at 102 and 104 stand for 3 + 5.
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(8), hard);
         EventFilter f;
         f.kind = EventKind::blocked_send;
         auto events = store->list_events(f);
         CPPUNIT_ASSERT(events.ok());
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), events->size());
         CPPUNIT_ASSERT_EQUAL(Time(103), (*events)[0].at);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t(4), (*events)[0].count);
         f = {};
         f.since = 102;
         f.until = 104;

@@ -7,6 +7,7 @@
 #include "test_store.hh"
 
 #include <cppunit/extensions/HelperMacros.h>
+#include <string_view>
 
 using namespace sendsentry;
 
@@ -48,6 +49,7 @@ public:
                 ev.kind = store::EventKind::blocked_send;
                 ev.sender = "news@shop.example";
                 ev.detail = why;
+                ev.count = std::string_view(why).starts_with("rate_limit") ? 40 : 1; // 40 refusals, one event
                 if (auto id = tx.add_event(ev); !id)
                     return std::move(id).error();
             }
@@ -72,7 +74,7 @@ public:
                  "sendsentry_suppressions{reason=\"hard_bounce\"} 1\n",
                  "sendsentry_suppressions{reason=\"complaint\"} 0\n",
                  "sendsentry_policy_blocked{reason=\"suppressed\",window=\"24h\"} 2\n",
-                 "sendsentry_policy_blocked{reason=\"rate_limit\",window=\"24h\"} 1\n",
+                 "sendsentry_policy_blocked{reason=\"rate_limit\",window=\"24h\"} 40\n",
              })
             CPPUNIT_ASSERT_MESSAGE(
                 std::string(line) + " missing in\n" + text, text.find(line) != std::string::npos);

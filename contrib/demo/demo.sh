@@ -287,7 +287,7 @@ else
 fi
 if [ -f "$(ssd_store)" ]; then
     say "  events recorded (bounces parsed, complaints, unsubscribes, blocked sends):"
-    ssd_sql "SELECT '    ' || kind || ': ' || count(*) FROM events GROUP BY kind ORDER BY kind" 2>/dev/null || true
+    ssd_sql "SELECT '    ' || kind || ': ' || sum(count) FROM events GROUP BY kind ORDER BY kind" 2>/dev/null || true
     say "  suppression list:"
     ssd_sql "SELECT '    ' || reason || ' (' || CASE scope WHEN '' THEN 'global' ELSE scope END || '): ' || count(*) FROM suppression GROUP BY reason, scope" 2>/dev/null || true
     ssd_sql "SELECT '      e.g. ' || address || ' ' || reason || ' ' || detail FROM suppression ORDER BY first_seen LIMIT 3" 2>/dev/null || true

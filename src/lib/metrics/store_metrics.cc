@@ -110,7 +110,7 @@ Result<Exposition> collect(store::Store& store, store::Time now, const reputatio
         return std::move(blocked).error();
     std::map<std::string, std::int64_t> by_reason;
     for (const store::Event& ev : *blocked)
-        ++by_reason[ev.detail.substr(0, ev.detail.find(':'))]; // "why: action" (policy_engine.cc)
+        by_reason[reputation::blocked_reason(ev.detail)] += ev.count;
     for (const auto& [reason, n] : by_reason)
         e.add("sendsentry_policy_blocked",
             { { "reason", reason }, { "window", reputation::window_name(window) } }, static_cast<double>(n));

@@ -258,10 +258,6 @@ Answer PolicyEngine::refuse(std::string action, std::string_view why, const Poli
     logger_for(request).info("blocked",
         { { "reason", why }, { "sender", sender }, { "recipient", recipient },
             { "client", request.get("client_address") }, { "action", action } });
-    if (events_.size() >= max_pending_events) {
-        events_.pop_front(); // the store is down for long: keep the newest
-        ++dropped_events_;
-    }
     store::Event e;
     e.at = seconds_of(now);
     e.kind = store::EventKind::blocked_send;
@@ -271,9 +267,32 @@ Answer PolicyEngine::refuse(std::string action, std::string_view why, const Poli
     e.detail = std::string(why) + ": " + action;
     e.source = "policyd";
     e.message_key.assign(request.get("queue_id"));
-    events_.push_back(std::move(e));
+    record(std::move(e), why);
     count_for_sender(request, session, reputation::blocked, now);
     return { false, std::move(action) };
+}
+
+void PolicyEngine::record(store::Event event, std::string_view why)
+{
+    if (why == "suppressed") {
+        if (events_.size() >= max_pending_events) {
+            events_.pop_front(); // the store is down for long: keep the newest
+            ++dropped_events_;
+        }
+        events_.push_back(std::move(event));
+        return;
+    }
+    std::pair<std::string, std::string> key(event.sender, why);
+    if (auto found = refusals_.find(key); found != refusals_.end()) {
+        ++found->second.count;
+        return;
+    }
+    if (refusals_.size() >= max_pending_events) {
+        ++dropped_events_;
+        return;
+    }
+    event.recipient.clear(); // it stands for refusals of many recipients
+    refusals_.emplace(std::move(key), std::move(event));
 }
 
 void PolicyEngine::count_for_sender(
@@ -288,7 +307,7 @@ void PolicyEngine::count_for_sender(
 
 std::size_t PolicyEngine::pending_writes() const noexcept
 {
-    return limiter_.dirty_count() + events_.size() + counters_.size();
+    return limiter_.dirty_count() + events_.size() + refusals_.size() + counters_.size();
 }
 
 Status PolicyEngine::load_state()
@@ -320,6 +339,9 @@ Status write_batch(store::Store& store, const PersistBatch& batch)
         for (const store::Event& e : batch.events)
             if (auto id = tx.add_event(e); !id)
                 return id.error();
+        for (const auto& [key, e] : batch.refusals)
+            if (auto id = tx.add_event(e); !id)
+                return id.error();
         for (const auto& [key, count] : batch.counters)
             if (auto st = tx.add_counter(std::get<0>(key), std::get<1>(key), std::get<2>(key), count); !st)
                 return st;
@@ -337,6 +359,7 @@ PersistBatch PolicyEngine::take_batch(TimeUs now)
     batch.taken_at = now;
     batch.windows = limiter_.take_dirty();
     batch.events.swap(events_);
+    batch.refusals.swap(refusals_);
     batch.counters.swap(counters_);
     if (now - last_forget_ >= 3600 * us_per_second) {
         // Rows untouched for longer than the longest window are at rest.
@@ -377,6 +400,18 @@ void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs 
             continue;
         }
         events_.push_front(std::move(*it));
+    }
+    for (auto& [key, e] : batch.refusals) {
+        auto it = refusals_.find(key);
+        if (it == refusals_.end()) {
+            if (refusals_.size() >= max_pending_events)
+                ++dropped_events_;
+            else
+                refusals_.emplace(key, std::move(e));
+            continue;
+        }
+        e.count += it->second.count; // the batch's event came first: its fields stay
+        it->second = std::move(e);
     }
     for (const auto& [key, count] : batch.counters)
         counters_[key] += count;

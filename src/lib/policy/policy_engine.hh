@@ -73,6 +73,9 @@ std::optional<std::pair<std::string, WindowState>> parse_limiter_row(const store
 
 // Sent and blocked counts not yet written: (subject, name, bucket) -> count.
 using PendingCounters = std::map<std::tuple<std::string, std::string, store::Time>, std::int64_t>;
+// Refusals about the sender not yet written, one event per (sender, reason):
+// its fields are the first refusal's, its count how many there were.
+using PendingRefusals = std::map<std::pair<std::string, std::string>, store::Event>;
 
 // One write-behind transaction's worth of data, taken from the engine in the
 // event loop and written by whoever owns a store connection (the daemon's
@@ -81,19 +84,21 @@ using PendingCounters = std::map<std::tuple<std::string, std::string, store::Tim
 struct PersistBatch {
     DirtyWindows windows;
     std::deque<store::Event> events;
+    PendingRefusals refusals;
     PendingCounters counters;
     std::optional<store::Time> forget_before; // drop limiter rows last updated before this
     TimeUs taken_at = 0;
 
     bool empty() const noexcept
     {
-        return windows.empty() && events.empty() && counters.empty() && !forget_before;
+        return windows.empty() && events.empty() && refusals.empty() && counters.empty() && !forget_before;
     }
     // Frees the contents (the writer does, after a write that succeeded).
     void clear() noexcept
     {
         windows.clear();
         events.clear();
+        refusals.clear();
         counters.clear();
     }
 };
@@ -148,6 +153,11 @@ private:
     Answer could_not_tell(const Error& error, const PolicyRequest& request);
     Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
         const Session& session, std::string_view recipient, std::string_view scope, TimeUs now);
+    // The event of a refusal (WHY: "suppressed", "rate_limit", ...): one per
+    // suppressed recipient, and one per sender and reason until the next
+    // batch for a refusal about the sender, which repeats for every RCPT and
+    // message of a flood.
+    void record(store::Event event, std::string_view why);
     // Counts NAME once for each counter subject of the session's sender.
     void count_for_sender(
         const PolicyRequest& request, const Session& session, std::string_view name, TimeUs now);
@@ -159,6 +169,7 @@ private:
     std::unordered_map<std::string, std::vector<Limit>> store_overrides_;
     std::unordered_map<std::string, std::pair<TimeUs, std::optional<store::Sender>>> sender_cache_;
     std::deque<store::Event> events_;
+    PendingRefusals refusals_;
     PendingCounters counters_;
     std::int64_t dropped_events_ = 0;
     TimeUs last_flush_ = 0;

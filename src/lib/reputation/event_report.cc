@@ -34,7 +34,10 @@ namespace {
             , label_(std::move(key_label))
         {
         }
-        void add(std::string key) { ++counts_[key.empty() ? "(none)" : key.substr(0, max_key)]; }
+        void add(std::string key, std::int64_t n)
+        {
+            counts_[key.empty() ? "(none)" : key.substr(0, max_key)] += n;
+        }
 
         ReportTable table(std::size_t top) const
         {
@@ -61,13 +64,6 @@ namespace {
     {
         auto at = sender.rfind('@');
         return lower(at == std::string_view::npos ? sender : sender.substr(at + 1));
-    }
-
-    std::string blocked_reason(std::string_view detail)
-    {
-        // policyd writes "why: action" (policy_engine.cc refuse()).
-        auto colon = detail.find(':');
-        return std::string(detail.substr(0, colon));
     }
 
     std::string csv_field(std::string_view v)
@@ -139,11 +135,18 @@ std::string domain_key(std::string_view address)
     return lower(address.substr(at + 1));
 }
 
+std::string blocked_reason(std::string_view detail)
+{
+    // policyd writes "why: action" (policy_engine.cc refuse()).
+    return std::string(detail.substr(0, detail.find(':')));
+}
+
 Report tally_events(const ReportQuery& query, const std::vector<store::Event>& events)
 {
     Report r;
     r.query = query;
-    r.total = static_cast<std::int64_t>(events.size());
+    for (const store::Event& e : events)
+        r.total += e.count;
     std::vector<Tally> tallies;
     switch (query.kind) {
     case ReportKind::bounces:
@@ -151,27 +154,27 @@ Report tally_events(const ReportQuery& query, const std::vector<store::Event>& e
             { "soft_by_sender_domain", "sender domain (soft)" },
             { "by_recipient_domain", "recipient domain" } };
         for (const store::Event& e : events) {
-            tallies[0].add(reason_key(e.detail));
-            tallies[e.kind == store::EventKind::hard_bounce ? 1 : 2].add(sender_domain_key(e.sender));
-            tallies[3].add(domain_key(e.recipient));
+            tallies[0].add(reason_key(e.detail), e.count);
+            tallies[e.kind == store::EventKind::hard_bounce ? 1 : 2].add(sender_domain_key(e.sender), e.count);
+            tallies[3].add(domain_key(e.recipient), e.count);
         }
         break;
     case ReportKind::complaints:
         tallies = { { "by_feedback_type", "feedback" }, { "by_sender_domain", "sender domain" },
             { "by_recipient_domain", "recipient domain" } };
         for (const store::Event& e : events) {
-            tallies[0].add(reason_key(e.detail));
-            tallies[1].add(sender_domain_key(e.sender));
-            tallies[2].add(domain_key(e.recipient));
+            tallies[0].add(reason_key(e.detail), e.count);
+            tallies[1].add(sender_domain_key(e.sender), e.count);
+            tallies[2].add(domain_key(e.recipient), e.count);
         }
         break;
     case ReportKind::blocked_sends:
         tallies = { { "by_reason", "reason" }, { "by_sender_domain", "sender domain" },
             { "by_recipient_domain", "recipient domain" } };
         for (const store::Event& e : events) {
-            tallies[0].add(blocked_reason(e.detail));
-            tallies[1].add(sender_domain_key(e.sender));
-            tallies[2].add(domain_key(e.recipient));
+            tallies[0].add(blocked_reason(e.detail), e.count);
+            tallies[1].add(sender_domain_key(e.sender), e.count);
+            tallies[2].add(domain_key(e.recipient), e.count);
         }
         break;
     case ReportKind::suppressions:
@@ -190,10 +193,10 @@ Report tally_suppressions(const ReportQuery& query, const std::vector<store::Sup
     Tally reason("by_reason", "reason"), scope("by_scope", "scope"), source("by_source", "source"),
         domain("by_recipient_domain", "recipient domain");
     for (const store::Suppression& s : rows) {
-        reason.add(std::string(store::to_string(s.reason)));
-        scope.add(s.scope.empty() ? "global" : s.scope);
-        source.add(s.source);
-        domain.add(domain_key(s.address));
+        reason.add(std::string(store::to_string(s.reason)), 1);
+        scope.add(s.scope.empty() ? "global" : s.scope, 1);
+        source.add(s.source, 1);
+        domain.add(domain_key(s.address), 1);
     }
     for (const Tally* t : { &reason, &scope, &source, &domain })
         r.tables.push_back(t->table(query.top));

@@ -59,10 +59,15 @@ bool sender_matches(std::string_view event_sender, std::string_view filter) noex
 // "5.1.1 userunknown: 550 5.1.1 user unknown" (the words before ": ").
 std::string reason_key(std::string_view detail);
 
+// The reason a blocked_send event is tallied under: "rate_limit" out of
+// "rate_limit: DEFER_IF_PERMIT ..." (policyd's "why: action").
+std::string blocked_reason(std::string_view detail);
+
 // The lower-cased domain of an address, or "(none)".
 std::string domain_key(std::string_view address);
 
-// Tallies EVENTS (already of the query's kind, since and sender) into tables.
+// Tallies EVENTS (already of the query's kind, since and sender) into tables;
+// an event counts as many times as it stands for (store::Event::count).
 Report tally_events(const ReportQuery& query, const std::vector<store::Event>& events);
 Report tally_suppressions(const ReportQuery& query, const std::vector<store::Suppression>& rows);
 

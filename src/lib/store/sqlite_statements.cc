@@ -71,14 +71,14 @@ namespace {
             { &S::stats_scoped,
                 "SELECT count(*) FROM suppression WHERE scope <> '' AND (expires IS NULL OR expires > ?1)" },
             { &S::add_event,
-                "INSERT INTO events (at, kind, recipient, sender, scope, detail, source, message_key)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" },
+                "INSERT INTO events (at, kind, recipient, sender, scope, detail, source, message_key, count)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" },
             // ?1 recipient ?2 kind ?3 since
             { &S::count_events,
-                "SELECT count(*) FROM events WHERE recipient = ?1 AND kind = ?2 AND at >= ?3" },
+                "SELECT coalesce(sum(count), 0) FROM events WHERE recipient = ?1 AND kind = ?2 AND at >= ?3" },
             // ?1 kind ?2 recipient ?3 sender ?4 since ?5 until ?6 limit ?7 offset
             { &S::list_events,
-                "SELECT id, at, kind, recipient, sender, scope, detail, source, message_key FROM events"
+                "SELECT id, at, kind, recipient, sender, scope, detail, source, message_key, count FROM events"
                 " WHERE (?1 IS NULL OR kind = ?1) AND (?2 = '' OR recipient = ?2) AND (?3 = '' OR sender = "
                 "?3)"
                 " AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)"

@@ -278,7 +278,7 @@ public:
         Statement& q = s_.add_event;
         Status b = bind_all(q, e.at, to_string(e.kind), std::string_view(e.recipient),
             std::string_view(e.sender), std::string_view(e.scope), std::string_view(e.detail),
-            std::string_view(e.source), std::string_view(e.message_key));
+            std::string_view(e.source), std::string_view(e.message_key), e.count);
         if (!b) {
             (void)q.reset();
             return b.error();
@@ -588,6 +588,7 @@ Result<std::vector<Event>> SqliteStore::list_events(const EventFilter& f)
         e.detail = s.column_text(6);
         e.source = s.column_text(7);
         e.message_key = s.column_text(8);
+        e.count = s.column_int(9);
         return e;
     });
 }

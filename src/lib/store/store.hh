@@ -107,6 +107,7 @@ struct Event {
     std::string detail; // reason, DSN status, old->new state, ...
     std::string source; // program: "bounce", "policyd", "cli"
     std::string message_key; // queue id or Message-ID, when known
+    std::int64_t count = 1; // how many occurrences this event stands for
 };
 
 struct EventFilter {
@@ -194,7 +195,8 @@ public:
 
     // Appends EVENT (its id is ignored); returns the new id.
     [[nodiscard]] virtual Result<std::int64_t> add_event(const Event& event) = 0;
-    // Events of KIND for RECIPIENT with at >= SINCE (soft-bounce counting).
+    // Occurrences (the sum of counts) of KIND for RECIPIENT with at >= SINCE
+    // (soft-bounce counting).
     [[nodiscard]] virtual Result<std::int64_t> count_events(
         EventKind kind, std::string_view recipient, Time since)
         = 0;
