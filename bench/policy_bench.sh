@@ -10,8 +10,8 @@
 # a latency that is the queue of all connections by Little's law); then 64
 # connections offering a steady load (open loop: the latency a request sees
 # at that load). Then bench/null_policy.c, which answers DUNNO and does
-# nothing else, at 64 connections: the protocol floor of this machine, what
-# no single-threaded policy service can beat here. Prints each run, then the
+# nothing else, at 1 and 64 connections: the protocol floor of this machine,
+# what no single-threaded policy service can beat here. Prints each run, then the
 # throughput ratio and latencies.
 # Not part of `make check` (it measures).
 #
@@ -118,11 +118,13 @@ port_null=$(free_port)
 "$tmp/null_policy" "inet:127.0.0.1:$port_null" &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$tmp/null.sock" ] && break; sleep 0.1; done
+for _ in $(seq 50); do /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port_null))" 2>/dev/null && break; sleep 0.1; done
 declare -A floor_line
-for target in "unix:$tmp/null.sock" "inet:127.0.0.1:$port_null"; do
-    line=$("$tmp/policy_bench" -t "$target" -c 64 -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l "null-${target%%:*}")
+for run in "1:inet:127.0.0.1:$port_null" "64:unix:$tmp/null.sock" "64:inet:127.0.0.1:$port_null"; do
+    c=${run%%:*} target=${run#*:}
+    line=$("$tmp/policy_bench" -t "$target" -c "$c" -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l "null-${target%%:*}")
     echo "$line"
-    floor_line[${target%%:*}]=$line
+    floor_line[$c.${target%%:*}]=$line
 done
 
 echo
@@ -137,10 +139,11 @@ done
 printf '%-6s %14s %14s %8s %22s\n' "64 unix" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$unix_line")" - - \
     "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$unix_line")/$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$unix_line")"
 echo
-printf '%-28s %10s %10s %10s\n' "64 connections, null floor" "answered/s" "p50 us" "p99 us"
-for transport in unix inet; do
-    line=${floor_line[$transport]}
-    printf '%-28s %10s %10s %10s\n' "null_policy over $transport" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")" \
+printf '%-28s %10s %10s %10s\n' "null floor" "answered/s" "p50 us" "p99 us"
+for key in 1.inet 64.unix 64.inet; do
+    line=${floor_line[$key]}
+    printf '%-28s %10s %10s %10s\n' "null_policy ${key%%.*} over ${key#*.}" \
+        "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")" \
         "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")"
 done
 echo
