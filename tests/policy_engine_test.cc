@@ -139,6 +139,7 @@ class PolicyEngineTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(a_failed_write_is_taken_back_and_newer_changes_stay_newer);
     CPPUNIT_TEST(blocked_sends_become_events);
     CPPUNIT_TEST(refusals_about_the_sender_are_one_event_per_sender_and_reason_with_a_count);
+    CPPUNIT_TEST(refusals_of_a_suspended_sender_share_one_event);
     CPPUNIT_TEST(reset_key_restores_the_full_quota);
     CPPUNIT_TEST_SUITE_END();
 
@@ -582,9 +583,8 @@ public:
         send(engine, first_a, "a0", "alice@example.com", { "x@example.org" }, t0);
         send(engine, first_b, "b0", "bob@example.com", { "x@example.org" }, t0);
         for (int i = 1; i <= 3; ++i)
-            CPPUNIT_ASSERT(starts_with(
-                rcpt("a" + std::to_string(i), "alice@example.com", "r" + std::to_string(i) + "@example.org",
-                    t0 + i * sec),
+            CPPUNIT_ASSERT(starts_with(rcpt("a" + std::to_string(i), "alice@example.com",
+                                           "r" + std::to_string(i) + "@example.org", t0 + i * sec),
                 "DEFER"));
         CPPUNIT_ASSERT(starts_with(rcpt("b1", "bob@example.com", "r@example.org", t0), "DEFER"));
         // A refusal about the recipient stays one event per recipient.
@@ -606,13 +606,36 @@ public:
         for (const store::Event& e : *events)
             by_who[e.sender + " " + e.recipient] = e;
         CPPUNIT_ASSERT_EQUAL(std::size_t { 4 }, by_who.size());
-        const store::Event& alice = by_who["alice@example.com "];
+        const store::Event& alice = by_who.at("alice@example.com ");
         CPPUNIT_ASSERT_EQUAL(std::int64_t { 4 }, alice.count);
         CPPUNIT_ASSERT_EQUAL(store::Time { t0 / sec + 1 }, alice.at);
         CPPUNIT_ASSERT(starts_with(alice.detail, "rate_limit: DEFER_IF_PERMIT"));
-        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who["bob@example.com "].count);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who["carol@example.com hard@example.org"].count);
-        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who["carol@example.com gone@example.org"].count);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who.at("bob@example.com ").count);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who.at("carol@example.com hard@example.org").count);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 1 }, by_who.at("carol@example.com gone@example.org").count);
+    }
+
+    void refusals_of_a_suspended_sender_share_one_event()
+    {
+        TempStore ts;
+        put_sender(*ts.store, "example.com", false, store::SenderState::suspended);
+        PolicyEngine engine(*ts.store, settings_with(""));
+        for (int i = 0; i < 3; ++i) {
+            Session s;
+            std::string n = std::to_string(i);
+            CPPUNIT_ASSERT(starts_with(
+                engine.handle(req("RCPT", "i" + n, "alice@example.com", "r" + n + "@example.org"), s, t0)
+                    .action,
+                "450"));
+        }
+        CPPUNIT_ASSERT(engine.flush(t0).ok());
+        store::EventFilter f;
+        f.kind = store::EventKind::blocked_send;
+        auto events = ts.store->list_events(f);
+        CPPUNIT_ASSERT(events.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events->size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 3 }, events->front().count);
+        CPPUNIT_ASSERT(starts_with(events->front().detail, "sender_suspended: 450"));
     }
 
     void reset_key_restores_the_full_quota()

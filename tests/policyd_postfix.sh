@@ -127,5 +127,5 @@ accepted approved || ss_fail "an approved sender domain was refused: $(grep -E '
 # sender for one reason within a second share an event and its count.
 blocked() { ssd_sql "SELECT coalesce(sum(count), 0) FROM events WHERE kind = 'blocked_send' AND source = 'policyd'"; }
 six_blocked() { [ "$(blocked)" -ge 6 ]; }
-ss_wait 10 "6 blocked_send events" six_blocked
+ss_wait 10 "6 refusals in blocked_send events" six_blocked
 ss_note "ok: limits, suppression, restart and crash, suspension, approved senders"

@@ -279,7 +279,7 @@ if [ "$have_bounce" = yes ]; then
     if [ "$rewrite" = yes ]; then
         tokens=$(pf_count_log relay 'to=<bounces\+[a-z2-7]+@bounces\.[a-z.]+>, relay=sendsentry-bounce.*status=sent')
         say "    of which $tokens DSNs came home to bounces+TOKEN@bounces.<domain>: attributed by the token"
-        ssd_sql "SELECT '      ' || sender || ': ' || count(*) || ' bounce events' FROM events WHERE kind IN ('hard_bounce', 'soft_bounce') GROUP BY sender" 2>/dev/null || true
+        ssd_sql "SELECT '      ' || sender || ': ' || sum(count) || ' bounce events' FROM events WHERE kind IN ('hard_bounce', 'soft_bounce') GROUP BY sender" 2>/dev/null || true
     fi
     [ "$deferred" -gt 0 ] && say "  kept in Postfix's queue for retry (sendsentry-bounce exit 75): $deferred messages"
 else

@@ -195,23 +195,23 @@ Answer PolicyEngine::rcpt(const PolicyRequest& request, Session& session, TimeUs
         }
     }
     if (session.sender_refusal)
-        return refuse(
-            *session.sender_refusal, session.sender_refusal_why, request, session, recipient, "", now);
+        return refuse(*session.sender_refusal, session.sender_refusal_why, RefusalOf::sender, request,
+            session, recipient, "", now);
 
     if (!recipient.empty()) {
         auto hit = store_.find_suppression(recipient, session.derived.sender_domain, seconds_of(now));
         if (!hit)
             return could_not_tell(hit.error(), request);
         if (*hit)
-            return refuse(suppression_reply(settings_, **hit), "suppressed", request, session, recipient,
-                (*hit)->scope, now);
+            return refuse(suppression_reply(settings_, **hit), "suppressed", RefusalOf::recipient, request,
+                session, recipient, (*hit)->scope, now);
     }
 
     if (const auto& key = session.derived.limit_key) {
         RateVerdict v = limiter_.check(*key, Usage { 1, session.accepted_recipients + 1 }, now);
         if (!v.allowed)
-            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", request, session,
-                recipient, "", now);
+            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", RefusalOf::sender, request,
+                session, recipient, "", now);
     }
     ++session.accepted_recipients;
     return { false, "DUNNO" };
@@ -233,8 +233,8 @@ Answer PolicyEngine::count(const PolicyRequest& request, Session& session, TimeU
         // passed their RCPT checks.
         RateVerdict v = limiter_.check(*key, usage, now);
         if (!v.allowed)
-            return refuse(
-                over_limit_reply(settings_, *key, v, now), "rate_limit", request, session, "", "", now);
+            return refuse(over_limit_reply(settings_, *key, v, now), "rate_limit", RefusalOf::sender, request,
+                session, "", "", now);
         limiter_.commit(*key, usage, now);
     }
     session.counted = true;
@@ -251,48 +251,54 @@ Answer PolicyEngine::could_not_tell(const Error& error, const PolicyRequest& req
     return { action.empty(), action };
 }
 
-Answer PolicyEngine::refuse(std::string action, std::string_view why, const PolicyRequest& request,
-    const Session& session, std::string_view recipient, std::string_view scope, TimeUs now)
+Answer PolicyEngine::refuse(std::string action, std::string_view why, RefusalOf of,
+    const PolicyRequest& request, const Session& session, std::string_view recipient, std::string_view scope,
+    TimeUs now)
 {
     const std::string& sender = session.derived.sender;
     logger_for(request).info("blocked",
         { { "reason", why }, { "sender", sender }, { "recipient", recipient },
             { "client", request.get("client_address") }, { "action", action } });
-    store::Event e;
-    e.at = seconds_of(now);
-    e.kind = store::EventKind::blocked_send;
-    e.recipient.assign(recipient);
-    e.sender = sender;
-    e.scope.assign(scope);
-    e.detail = std::string(why) + ": " + action;
-    e.source = "policyd";
-    e.message_key.assign(request.get("queue_id"));
-    record(std::move(e), why);
-    count_for_sender(request, session, reputation::blocked, now);
-    return { false, std::move(action) };
-}
-
-void PolicyEngine::record(store::Event event, std::string_view why)
-{
-    if (why == "suppressed") {
+    auto event = [&](std::string_view event_recipient) {
+        store::Event e;
+        e.at = seconds_of(now);
+        e.kind = store::EventKind::blocked_send;
+        e.recipient.assign(event_recipient);
+        e.sender = sender;
+        e.scope.assign(scope);
+        e.detail = std::string(why) + ": " + action;
+        e.source = "policyd";
+        e.message_key.assign(request.get("queue_id"));
+        return e;
+    };
+    if (of == RefusalOf::recipient) {
         if (events_.size() >= max_pending_events) {
             events_.pop_front(); // the store is down for long: keep the newest
             ++dropped_events_;
         }
-        events_.push_back(std::move(event));
-        return;
+        events_.push_back(event(recipient));
+    } else {
+        // Everything the reply depends on: the login and sender (approval,
+        // suspension) and the rate-limit key.
+        const auto& limit_key = session.derived.limit_key;
+        std::string key(why);
+        for (std::string_view part : { std::string_view(sender), request.get("sasl_username"),
+                 limit_key ? std::string_view(*limit_key) : std::string_view() }) {
+            key += '\0';
+            key += part;
+        }
+        auto [it, fresh] = refusals_.try_emplace(std::move(key));
+        if (!fresh) {
+            ++it->second.count;
+        } else if (refusals_.size() > max_pending_events) {
+            refusals_.erase(it); // the store is down for long: keep the oldest
+            ++dropped_events_;
+        } else {
+            it->second = event(""); // it stands for refusals of many recipients
+        }
     }
-    std::pair<std::string, std::string> key(event.sender, why);
-    if (auto found = refusals_.find(key); found != refusals_.end()) {
-        ++found->second.count;
-        return;
-    }
-    if (refusals_.size() >= max_pending_events) {
-        ++dropped_events_;
-        return;
-    }
-    event.recipient.clear(); // it stands for refusals of many recipients
-    refusals_.emplace(std::move(key), std::move(event));
+    count_for_sender(request, session, reputation::blocked, now);
+    return { false, std::move(action) };
 }
 
 void PolicyEngine::count_for_sender(
@@ -405,7 +411,7 @@ void PolicyEngine::batch_done(PersistBatch batch, const Status& written, TimeUs 
         auto it = refusals_.find(key);
         if (it == refusals_.end()) {
             if (refusals_.size() >= max_pending_events)
-                ++dropped_events_;
+                dropped_events_ += e.count;
             else
                 refusals_.emplace(key, std::move(e));
             continue;

@@ -56,7 +56,10 @@ struct Answer {
     std::string action; // the action text, e.g. "DUNNO" (when !close)
 };
 
-// Named bounds on what waits in memory for the next write-behind flush.
+// Named bounds on what waits in memory for the next write-behind flush: this
+// many events about recipients and as many about senders (each counting any
+// number of refusals). Beyond it a refusal is logged and counted in the
+// events_dropped warning, but not stored.
 inline constexpr std::size_t max_pending_events = 10000;
 // Sender rows (approval, suspension) are cached this long: the same bound
 // as for suppression changes, which are looked up on every RCPT.
@@ -73,9 +76,15 @@ std::optional<std::pair<std::string, WindowState>> parse_limiter_row(const store
 
 // Sent and blocked counts not yet written: (subject, name, bucket) -> count.
 using PendingCounters = std::map<std::tuple<std::string, std::string, store::Time>, std::int64_t>;
-// Refusals about the sender not yet written, one event per (sender, reason):
-// its fields are the first refusal's, its count how many there were.
-using PendingRefusals = std::map<std::pair<std::string, std::string>, store::Event>;
+// Refusals about the sender not yet written, one event per reason, sender,
+// login and rate-limit key: its fields are the first refusal's, its count
+// how many there were.
+using PendingRefusals = std::unordered_map<std::string, store::Event>;
+
+// What a refusal is about: a recipient (suppressed) is stored one event each;
+// the sender (rate limit, suspension, approval) repeats for every RCPT and
+// message of a flood, so its refusals share an event until the next batch.
+enum class RefusalOf { recipient, sender };
 
 // One write-behind transaction's worth of data, taken from the engine in the
 // event loop and written by whoever owns a store connection (the daemon's
@@ -151,13 +160,8 @@ private:
     // The loggers (a queue id copied) are made only for these two: the
     // answers that pass log nothing.
     Answer could_not_tell(const Error& error, const PolicyRequest& request);
-    Answer refuse(std::string action, std::string_view why, const PolicyRequest& request,
+    Answer refuse(std::string action, std::string_view why, RefusalOf of, const PolicyRequest& request,
         const Session& session, std::string_view recipient, std::string_view scope, TimeUs now);
-    // The event of a refusal (WHY: "suppressed", "rate_limit", ...): one per
-    // suppressed recipient, and one per sender and reason until the next
-    // batch for a refusal about the sender, which repeats for every RCPT and
-    // message of a flood.
-    void record(store::Event event, std::string_view why);
     // Counts NAME once for each counter subject of the session's sender.
     void count_for_sender(
         const PolicyRequest& request, const Session& session, std::string_view name, TimeUs now);

@@ -122,7 +122,8 @@ public:
     const std::vector<Limit>& defaults() const noexcept { return defaults_; }
 
     // The windows that apply to KEY, of both kinds (resolved when the limits
-    // are set, not per request).
+    // are set, not per request). Valid until the next set_defaults or
+    // set_overrides.
     const std::vector<Limit>& limits_for(const std::string& key) const;
 
     // Whether USAGE would pass now; changes nothing.

@@ -155,7 +155,8 @@ Report tally_events(const ReportQuery& query, const std::vector<store::Event>& e
             { "by_recipient_domain", "recipient domain" } };
         for (const store::Event& e : events) {
             tallies[0].add(reason_key(e.detail), e.count);
-            tallies[e.kind == store::EventKind::hard_bounce ? 1 : 2].add(sender_domain_key(e.sender), e.count);
+            tallies[e.kind == store::EventKind::hard_bounce ? 1 : 2].add(
+                sender_domain_key(e.sender), e.count);
             tallies[3].add(domain_key(e.recipient), e.count);
         }
         break;
@@ -174,7 +175,10 @@ Report tally_events(const ReportQuery& query, const std::vector<store::Event>& e
         for (const store::Event& e : events) {
             tallies[0].add(blocked_reason(e.detail), e.count);
             tallies[1].add(sender_domain_key(e.sender), e.count);
-            tallies[2].add(domain_key(e.recipient), e.count);
+            // Refused RCPTs only: a refusal of a whole message, or one event
+            // for the refusals of a sender, names no recipient.
+            if (!e.recipient.empty())
+                tallies[2].add(domain_key(e.recipient), e.count);
         }
         break;
     case ReportKind::suppressions:

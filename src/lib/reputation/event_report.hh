@@ -41,7 +41,7 @@ struct ReportQuery {
 
 struct Report {
     ReportQuery query;
-    std::int64_t total = 0; // events (or suppression rows) counted
+    std::int64_t total = 0; // occurrences the events stand for (or suppression rows)
     bool truncated = false; // more than max_report_rows matched
     std::vector<ReportTable> tables;
 };

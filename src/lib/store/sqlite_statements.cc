@@ -75,10 +75,12 @@ namespace {
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" },
             // ?1 recipient ?2 kind ?3 since
             { &S::count_events,
-                "SELECT coalesce(sum(count), 0) FROM events WHERE recipient = ?1 AND kind = ?2 AND at >= ?3" },
+                "SELECT coalesce(sum(count), 0) FROM events WHERE recipient = ?1 AND kind = ?2 AND at >= "
+                "?3" },
             // ?1 kind ?2 recipient ?3 sender ?4 since ?5 until ?6 limit ?7 offset
             { &S::list_events,
-                "SELECT id, at, kind, recipient, sender, scope, detail, source, message_key, count FROM events"
+                "SELECT id, at, kind, recipient, sender, scope, detail, source, message_key, count FROM "
+                "events"
                 " WHERE (?1 IS NULL OR kind = ?1) AND (?2 = '' OR recipient = ?2) AND (?3 = '' OR sender = "
                 "?3)"
                 " AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)"

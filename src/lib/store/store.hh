@@ -88,7 +88,7 @@ enum class EventKind {
     complaint,
     unsubscribe,
     suppression_imported, // one per import batch: "N entries"
-    blocked_send, // policyd refused a recipient (suppressed, suspended, rate limit)
+    blocked_send, // policyd refused a suppressed recipient, or a sender's mail (count: how often)
     quarantined, // an unparseable bounce was kept whole
     state_change, // sender state ok/warning/suspended changed
     delivered, // reserved for delivery reports
