@@ -26,6 +26,21 @@ namespace {
         return log::Logger(qid.empty() ? std::string("NOQUEUE") : std::string(qid));
     }
 
+    // The refusals of a sender that share an event: everything the reply
+    // depends on, i.e. the reason, the sender and login (approval,
+    // suspension) and the rate-limit key.
+    std::string refusal_key(std::string_view why, const PolicyRequest& request, const Session& session)
+    {
+        const auto& limit_key = session.derived.limit_key;
+        std::string key(why);
+        for (std::string_view part : { std::string_view(session.derived.sender), request.get("sasl_username"),
+                 limit_key ? std::string_view(*limit_key) : std::string_view() }) {
+            key += '\0';
+            key += part;
+        }
+        return key;
+    }
+
 } // namespace
 
 std::string limiter_row_key(std::string_view key, const WindowState& window)
@@ -73,6 +88,8 @@ void PolicyEngine::reconfigure(PolicySettings settings)
 
 void PolicyEngine::set_store_overrides(std::unordered_map<std::string, std::vector<Limit>> overrides)
 {
+    if (overrides == store_overrides_)
+        return; // the daemon reads them every second; they seldom change
     store_overrides_ = std::move(overrides);
     apply_overrides();
 }
@@ -278,16 +295,7 @@ Answer PolicyEngine::refuse(std::string action, std::string_view why, RefusalOf 
         }
         events_.push_back(event(recipient));
     } else {
-        // Everything the reply depends on: the login and sender (approval,
-        // suspension) and the rate-limit key.
-        const auto& limit_key = session.derived.limit_key;
-        std::string key(why);
-        for (std::string_view part : { std::string_view(sender), request.get("sasl_username"),
-                 limit_key ? std::string_view(*limit_key) : std::string_view() }) {
-            key += '\0';
-            key += part;
-        }
-        auto [it, fresh] = refusals_.try_emplace(std::move(key));
+        auto [it, fresh] = refusals_.try_emplace(refusal_key(why, request, session));
         if (!fresh) {
             ++it->second.count;
         } else if (refusals_.size() > max_pending_events) {
