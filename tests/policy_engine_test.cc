@@ -120,6 +120,17 @@ std::vector<std::string> send(PolicyEngine& engine, Session& session, const std:
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.starts_with(prefix); }
 
+// The blocked_send events in the store, newest first.
+std::vector<store::Event> blocked_events(store::Store& s)
+{
+    store::EventFilter f;
+    f.kind = store::EventKind::blocked_send;
+    auto events = s.list_events(f);
+    if (!events)
+        throw std::runtime_error(events.error().message);
+    return std::move(events).value();
+}
+
 } // namespace
 
 class PolicyEngineTest : public CppUnit::TestFixture {
@@ -538,11 +549,8 @@ public:
         // Bob's newer state (two messages) was not overwritten by the older one.
         CPPUNIT_ASSERT(starts_with(
             send(restarted, b3, "b3", "bob@example.com", { "x@example.org" }, t0 + sec)[0], "DEFER"));
-        store::EventFilter f;
-        f.kind = store::EventKind::blocked_send;
-        auto events = ts.store->list_events(f);
-        CPPUNIT_ASSERT(events.ok());
-        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events->size());
+        auto events = blocked_events(*ts.store);
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events.size());
     }
 
     void blocked_sends_become_events()
@@ -555,12 +563,9 @@ public:
         r.set("queue_id", "4QXYZ1");
         engine.handle(r, s, t0);
         CPPUNIT_ASSERT(engine.flush(t0).ok());
-        store::EventFilter f;
-        f.kind = store::EventKind::blocked_send;
-        auto events = ts.store->list_events(f);
-        CPPUNIT_ASSERT(events.ok());
-        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events->size());
-        const store::Event& e = events->front();
+        auto events = blocked_events(*ts.store);
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events.size());
+        const store::Event& e = events.front();
         CPPUNIT_ASSERT_EQUAL(std::string("hard@example.org"), e.recipient);
         CPPUNIT_ASSERT_EQUAL(std::string("alice@example.com"), e.sender);
         CPPUNIT_ASSERT_EQUAL(std::string("4QXYZ1"), e.message_key);
@@ -598,12 +603,9 @@ public:
         engine.batch_done(std::move(failed), make_error(ErrorKind::io, "disk full"), t0 + 4 * sec);
         CPPUNIT_ASSERT(engine.flush(t0 + 4 * sec).ok());
 
-        store::EventFilter f;
-        f.kind = store::EventKind::blocked_send;
-        auto events = ts.store->list_events(f);
-        CPPUNIT_ASSERT(events.ok());
+        auto events = blocked_events(*ts.store);
         std::map<std::string, store::Event> by_who;
-        for (const store::Event& e : *events)
+        for (const store::Event& e : events)
             by_who[e.sender + " " + e.recipient] = e;
         CPPUNIT_ASSERT_EQUAL(std::size_t { 4 }, by_who.size());
         const store::Event& alice = by_who.at("alice@example.com ");
@@ -629,13 +631,10 @@ public:
                 "450"));
         }
         CPPUNIT_ASSERT(engine.flush(t0).ok());
-        store::EventFilter f;
-        f.kind = store::EventKind::blocked_send;
-        auto events = ts.store->list_events(f);
-        CPPUNIT_ASSERT(events.ok());
-        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events->size());
-        CPPUNIT_ASSERT_EQUAL(std::int64_t { 3 }, events->front().count);
-        CPPUNIT_ASSERT(starts_with(events->front().detail, "sender_suspended: 450"));
+        auto events = blocked_events(*ts.store);
+        CPPUNIT_ASSERT_EQUAL(std::size_t { 1 }, events.size());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t { 3 }, events.front().count);
+        CPPUNIT_ASSERT(starts_with(events.front().detail, "sender_suspended: 450"));
     }
 
     void reset_key_restores_the_full_quota()
