@@ -86,16 +86,20 @@ postfwd1 -d -f "$tmp/postfwd.cf" -i 127.0.0.1 -p "$port_pf" -n --norulelog --noi
 for _ in $(seq 100); do /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port_pf))" 2>/dev/null && break; sleep 0.1; done
 
 echo "policy_bench: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $seconds s per run" >&2
+# field NAME LINE: the number after NAME= in a policy_bench result line.
+field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }
+# row LABEL LINE: one line of the open-loop and floor tables.
+row() { printf '%-28s %10s %10s %10s\n' "$1" "$(field rps "$2")" "$(field p50_us "$2")" "$(field p99_us "$2")"; }
 declare -A rps p50 p99 answered
 for c in 1 8 64 1000; do
     for target in "sendsentry:inet:127.0.0.1:$port_sd" "postfwd:inet:127.0.0.1:$port_pf"; do
         name=${target%%:inet*}
         line=$("$tmp/policy_bench" -t "${target#*:}" -c "$c" -d "$seconds" -s 10000 -u 1000000 -f 0.1 -l "$name")
         echo "$line"
-        rps[$name.$c]=$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")
-        p50[$name.$c]=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
-        p99[$name.$c]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
-        answered[$name.$c]=$(sed -n 's/.* conns_never_answered=\([0-9]*\).*/\1/p' <<<"$line")
+        rps[$name.$c]=$(field rps "$line")
+        p50[$name.$c]=$(field p50_us "$line")
+        p99[$name.$c]=$(field p99_us "$line")
+        answered[$name.$c]=$(field conns_never_answered "$line")
     done
 done
 # conf/main.cf wires the daemon through its unix socket; postfwd has none.
@@ -136,20 +140,15 @@ for c in 1 8 64 1000; do
         "${p50[sendsentry.$c]}/${p99[sendsentry.$c]}" "${p50[postfwd.$c]}/${p99[postfwd.$c]}" \
         "${answered[sendsentry.$c]}/${answered[postfwd.$c]}"
 done
-printf '%-6s %14s %14s %8s %22s\n' "64 unix" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$unix_line")" - - \
-    "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$unix_line")/$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$unix_line")"
+printf '%-6s %14s %14s %8s %22s\n' "64 unix" "$(field rps "$unix_line")" - - \
+    "$(field p50_us "$unix_line")/$(field p99_us "$unix_line")"
 echo
 printf '%-28s %10s %10s %10s\n' "null floor" "answered/s" "p50 us" "p99 us"
 for key in 1.inet 64.unix 64.inet; do
-    line=${floor_line[$key]}
-    printf '%-28s %10s %10s %10s\n' "null_policy ${key%%.*} over ${key#*.}" \
-        "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")" \
-        "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")"
+    row "null_policy ${key%%.*} over ${key#*.}" "${floor_line[$key]}"
 done
 echo
 printf '%-28s %10s %10s %10s\n' "64 connections, open loop" "answered/s" "p50 us" "p99 us"
 for key in sendsentry.1500 postfwd.1500 sendsentry.10000; do
-    line=${open_line[$key]}
-    printf '%-28s %10s %10s %10s\n' "${key%%.*} offered ${key#*.}/s" "$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$line")" \
-        "$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")" "$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")"
+    row "${key%%.*} offered ${key#*.}/s" "${open_line[$key]}"
 done
