@@ -34,7 +34,7 @@ namespace {
             , label_(std::move(key_label))
         {
         }
-        void add(std::string key, std::int64_t n)
+        void add(std::string key, std::int64_t n = 1)
         {
             counts_[key.empty() ? "(none)" : key.substr(0, max_key)] += n;
         }
@@ -197,10 +197,10 @@ Report tally_suppressions(const ReportQuery& query, const std::vector<store::Sup
     Tally reason("by_reason", "reason"), scope("by_scope", "scope"), source("by_source", "source"),
         domain("by_recipient_domain", "recipient domain");
     for (const store::Suppression& s : rows) {
-        reason.add(std::string(store::to_string(s.reason)), 1);
-        scope.add(s.scope.empty() ? "global" : s.scope, 1);
-        source.add(s.source, 1);
-        domain.add(domain_key(s.address), 1);
+        reason.add(std::string(store::to_string(s.reason)));
+        scope.add(s.scope.empty() ? "global" : s.scope);
+        source.add(s.source);
+        domain.add(domain_key(s.address));
     }
     for (const Tally* t : { &reason, &scope, &source, &domain })
         r.tables.push_back(t->table(query.top));
